@@ -1,0 +1,250 @@
+"""Check a parsed schema.json against the catalog and build the document tree.
+
+Raises :class:`~indexer.errors.CatalogError` (file, JSON path, what to do) for:
+a missing table or column, a root table without a primary key, a relationship
+whose foreign key is missing or ambiguous, a scalar node with more than one
+column, and label/field name clashes. Nothing is installed before this passes.
+
+Foreign keys are inferred like PGSync does when ``relationship.foreign_key`` is
+omitted: a direct relationship uses the single foreign key between the node's
+table and its parent's (in either direction); a through table must have exactly
+one foreign key to each side.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from indexer.errors import CatalogError
+from indexer.schema.catalog import Catalog, ForeignKey, Table, TableName
+from indexer.schema.model import IndexSpec, NodeSpec
+from indexer.schema.tree import Field, Index, Link, Node
+
+
+def tables_named(specs: Iterable[IndexSpec]) -> set[TableName]:
+    """Every (schema, table) the specs mention, through tables included."""
+    names: set[TableName] = set()
+
+    def visit(node: NodeSpec) -> None:
+        names.add((node.schema, node.table))
+        if node.relationship:
+            names.update(node.relationship.through_tables)
+        for child in node.children:
+            visit(child)
+
+    for spec in specs:
+        visit(spec.root)
+    return names
+
+
+def resolve(specs: Iterable[IndexSpec], catalog: Catalog, file: str) -> list[Index]:
+    """Resolve every spec; see the module docstring for the errors raised."""
+    return [_Resolver(catalog, file).index(spec) for spec in specs]
+
+
+class _Resolver:
+    def __init__(self, catalog: Catalog, file: str) -> None:
+        self.catalog = catalog
+        self.file = file
+        self.counter = 0
+
+    def fail(self, path: str, problem: str, hint: str | None = None) -> CatalogError:
+        return CatalogError(self.file, path, problem, hint=hint)
+
+    def table(self, schema: str, name: str, path: str) -> Table:
+        table = self.catalog.get((schema, name))
+        if table is not None:
+            return table
+        known = self.catalog.names_by_schema.get(schema, ())
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"check the name and 'schema' (here {schema!r})"
+        if not known:
+            hint = f"schema {schema!r} has no tables visible to this role; check 'schema' and privileges"
+        raise self.fail(path, f'table "{schema}"."{name}" does not exist', hint)
+
+    def column(self, table: Table, name: str, path: str) -> str:
+        if table.column(name) is None:
+            close = difflib.get_close_matches(name, table.column_names(), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"columns: {', '.join(table.column_names())}"
+            raise self.fail(path, f"column {name!r} does not exist in table {table.display}", hint)
+        return name
+
+    def index(self, spec: IndexSpec) -> Index:
+        self.counter = 0
+        root = self.node(spec.root, None)
+        if not root.key:
+            raise self.fail(
+                f"{spec.root.path}.table",
+                f"root table {root.table.display} has no primary key, so documents would have no identity",
+                "add a primary key to the table, or name its key columns in the node's 'primary_key'",
+            )
+        return Index(
+            name=spec.index,
+            database=spec.database,
+            root=root,
+            settings=spec.setting,
+            mappings=self.mappings(spec, root),
+            pipeline=spec.pipeline,
+            path=spec.path,
+        )
+
+    def node(self, spec: NodeSpec, parent: Node | None) -> Node:
+        table = self.table(spec.schema, spec.table, f"{spec.path}.table")
+        if table.kind not in ("r", "p"):
+            raise self.fail(
+                f"{spec.path}.table",
+                f"{table.display} is not a table (views and foreign tables cannot carry triggers)",
+            )
+        if spec.columns is None:
+            columns = table.column_names()
+        else:
+            columns = tuple(self.column(table, c, f"{spec.path}.columns[{i}]") for i, c in enumerate(spec.columns))
+        for column in spec.rename:
+            if column not in columns:
+                raise self.fail(
+                    f"{spec.path}.transform.rename.{column}", f"{column!r} is not one of the node's columns"
+                )
+        for column in spec.field_mappings:
+            if column not in columns:
+                raise self.fail(
+                    f"{spec.path}.transform.mapping.{column}", f"{column!r} is not one of the node's columns"
+                )
+        fields = tuple(Field(spec.rename.get(c, c), c) for c in columns)
+        keys_seen: dict[str, str] = {}
+        for f in fields:
+            if f.key in keys_seen:
+                raise self.fail(f"{spec.path}.transform.rename", f"two columns become the field {f.key!r}")
+            keys_seen[f.key] = f.column
+        if spec.primary_key is not None:
+            key = tuple(self.column(table, c, f"{spec.path}.primary_key[{i}]") for i, c in enumerate(spec.primary_key))
+        else:
+            key = table.primary_key
+        variant, rel_type, link = "object", "one_to_one", None
+        if parent is not None:
+            rel = spec.relationship
+            assert rel is not None  # parse guarantees it below the root
+            variant, rel_type = rel.variant, rel.type
+            if variant == "scalar" and len(fields) != 1:
+                raise self.fail(
+                    f"{spec.path}.columns",
+                    f"a scalar node gives one value per row, but {len(fields)} columns are selected",
+                    'list exactly one column, or use "variant": "object"',
+                )
+            link = self.link(spec, table, parent)
+        node = Node(
+            number=self.counter,
+            table=table,
+            label=spec.label,
+            fields=fields,
+            variant=variant,
+            rel_type=rel_type,
+            link=link,
+            key=key,
+            path=spec.path,
+            field_mappings=dict(spec.field_mappings),
+            parent=parent,
+        )
+        self.counter += 1
+        for child_spec in spec.children:
+            if child_spec.label in keys_seen:
+                raise self.fail(
+                    f"{child_spec.path}.label",
+                    f"label {child_spec.label!r} is also a field of {table.display}",
+                    "give the child a different 'label' or rename the column",
+                )
+            node.children.append(self.node(child_spec, node))
+        return node
+
+    def link(self, spec: NodeSpec, table: Table, parent: Node) -> Link:
+        rel = spec.relationship
+        assert rel is not None
+        path = rel.path
+        if rel.through_tables:
+            schema, name = rel.through_tables[0]
+            through = self.table(schema, name, f"{path}.through_tables[0]")
+            to_node = self.only_fk(through, table, f"{path}.through_tables[0]")
+            to_parent = self.only_fk(through, parent.table, f"{path}.through_tables[0]")
+            return Link(
+                through=through,
+                node_pairs=tuple(zip(to_node.ref_columns, to_node.columns, strict=True)),
+                parent_pairs=tuple(zip(to_parent.ref_columns, to_parent.columns, strict=True)),
+            )
+        if rel.foreign_key is not None:
+            given = rel.foreign_key
+            child_cols = [self.column(table, c, f"{path}.foreign_key.child[{i}]") for i, c in enumerate(given.child)]
+            parent_cols = [
+                self.column(parent.table, c, f"{path}.foreign_key.parent[{i}]") for i, c in enumerate(given.parent)
+            ]
+            return Link(through=None, pairs=tuple(zip(child_cols, parent_cols, strict=True)))
+        if table.key == parent.table.key:
+            raise self.fail(
+                path,
+                f"{table.display} refers to itself, so which side is the parent is ambiguous",
+                'name the join in "foreign_key": {"child": [...], "parent": [...]}',
+            )
+        candidates: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+        for fk in table.foreign_keys:
+            if (fk.ref_schema, fk.ref_table) == parent.table.key:
+                candidates.append((f"{table.display}.{fk.name}", tuple(zip(fk.columns, fk.ref_columns, strict=True))))
+        for fk in parent.table.foreign_keys:
+            if (fk.ref_schema, fk.ref_table) == table.key:
+                candidates.append(
+                    (f"{parent.table.display}.{fk.name}", tuple(zip(fk.ref_columns, fk.columns, strict=True)))
+                )
+        if not candidates:
+            raise self.fail(
+                path,
+                f"no foreign key joins {table.display} and {parent.table.display}",
+                'add "foreign_key": {"child": [<columns of the child>], "parent": [<columns of the parent>]}'
+                ' or a through table in "through_tables"',
+            )
+        if len(candidates) > 1:
+            names = ", ".join(name for name, _ in candidates)
+            raise self.fail(
+                path,
+                f"{table.display} and {parent.table.display} are joined by several foreign keys ({names})",
+                'choose one with "foreign_key": {"child": [...], "parent": [...]}',
+            )
+        return Link(through=None, pairs=candidates[0][1])
+
+    def only_fk(self, through: Table, target: Table, path: str) -> ForeignKey:
+        fks = [fk for fk in through.foreign_keys if (fk.ref_schema, fk.ref_table) == target.key]
+        if len(fks) == 1:
+            return fks[0]
+        if not fks:
+            raise self.fail(
+                path,
+                f"through table {through.display} has no foreign key to {target.display}",
+                "add the foreign key constraint to the through table",
+            )
+        raise self.fail(
+            path,
+            f"through table {through.display} has {len(fks)} foreign keys to {target.display}"
+            f" ({', '.join(fk.name for fk in fks)})",
+            "a through table needs exactly one foreign key to each side",
+        )
+
+    def mappings(self, spec: IndexSpec, root: Node) -> dict[str, object] | None:
+        """The index mappings: ``mappings`` as given, or ``mapping`` as the
+        properties, or else the field types from every node's ``transform.mapping``."""
+        if spec.mappings is not None:
+            return dict(spec.mappings)
+        if spec.mapping is not None:
+            if "dynamic_templates" in spec.mapping or "properties" in spec.mapping:
+                return dict(spec.mapping)
+            return {"properties": dict(spec.mapping)}
+
+        def props(node: Node) -> dict[str, object]:
+            out: dict[str, object] = {}
+            renamed = {f.column: f.key for f in node.fields}
+            for column, field_mapping in node.field_mappings.items():
+                out[renamed[column]] = dict(field_mapping)
+            for child in node.children:
+                child_props = props(child)
+                if child_props:
+                    out[child.label] = {"properties": child_props}
+            return out
+
+        properties = props(root)
+        return {"properties": properties} if properties else None

@@ -1,0 +1,138 @@
+"""The document tree after it has been checked against the catalog.
+
+This is what the SQL generators consume. Every name in it exists in the
+database, every join is a list of column pairs, and every node knows its key.
+
+* :class:`Link` -- how rows of a node's table attach to rows of its parent's
+  table. Direct: ``node.a = parent.b`` for each pair in ``pairs``. Through a
+  table ``X``: ``X.x1 = node.a`` for each pair in ``node_pairs`` and
+  ``X.x2 = parent.b`` for each pair in ``parent_pairs``.
+* :class:`Node` -- a table in the tree with the document fields it contributes.
+* :class:`Index` -- one search index: its root node and engine settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from indexer.schema.catalog import Table, TableName
+
+
+@dataclass(frozen=True)
+class Link:
+    through: Table | None
+    # direct link: (node column, parent column) pairs
+    pairs: tuple[tuple[str, str], ...] = ()
+    # through link: (node column, through column) and (parent column, through column)
+    node_pairs: tuple[tuple[str, str], ...] = ()
+    parent_pairs: tuple[tuple[str, str], ...] = ()
+
+    def node_columns(self) -> tuple[str, ...]:
+        """Columns of the node's own table that the link reads."""
+        if self.through is None:
+            return tuple(n for n, _ in self.pairs)
+        return tuple(n for n, _ in self.node_pairs)
+
+    def parent_columns(self) -> tuple[str, ...]:
+        """Columns of the parent's table that the link reads."""
+        if self.through is None:
+            return tuple(p for _, p in self.pairs)
+        return tuple(p for p, _ in self.parent_pairs)
+
+    def through_columns(self) -> tuple[str, ...]:
+        return tuple(x for _, x in self.node_pairs) + tuple(x for _, x in self.parent_pairs)
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # name in the document (after transform.rename)
+    column: str
+
+
+@dataclass
+class Node:
+    number: int  # preorder position in its index's tree, gives SQL aliases
+    table: Table
+    label: str
+    fields: tuple[Field, ...]
+    variant: str  # "object" | "scalar" (root: "object")
+    rel_type: str  # "one_to_one" | "one_to_many" (root: "one_to_one")
+    link: Link | None  # None at the root
+    key: tuple[str, ...]  # primary key, or () for a child without one
+    path: str
+    field_mappings: dict[str, dict[str, Any]]
+    children: list[Node] = field(default_factory=list)
+    parent: Node | None = field(default=None, repr=False)
+
+    @property
+    def is_root(self) -> bool:
+        return self.parent is None
+
+    def order_columns(self) -> tuple[str, ...]:
+        """Columns that order this node's rows inside its parent's array."""
+        if self.key:
+            return self.key
+        seen: list[str] = []
+        for column in (*self.link_columns(), *(f.column for f in self.fields)):
+            if column not in seen:
+                seen.append(column)
+        return tuple(seen)
+
+    def link_columns(self) -> tuple[str, ...]:
+        return self.link.node_columns() if self.link else ()
+
+    def ancestors(self) -> Iterator[Node]:
+        """This node's parent, grandparent, ... up to the root."""
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+    def walk(self) -> Iterator[Node]:
+        """This node and every descendant, preorder."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def watched_columns(self) -> tuple[str, ...]:
+        """Columns of this node's table whose change can change a document:
+        its fields, its key, its link to the parent and its children's links."""
+        cols: list[str] = []
+
+        def add(names: tuple[str, ...]) -> None:
+            for name in names:
+                if name not in cols:
+                    cols.append(name)
+
+        add(self.key)
+        add(self.link_columns())
+        add(tuple(f.column for f in self.fields))
+        for child in self.children:
+            if child.link is not None:
+                add(child.link.parent_columns())
+        return tuple(cols)
+
+
+@dataclass
+class Index:
+    name: str
+    database: str
+    root: Node
+    settings: dict[str, Any] | None
+    mappings: dict[str, Any] | None
+    pipeline: str | None
+    path: str
+
+    def nodes(self) -> Iterator[Node]:
+        return self.root.walk()
+
+    def tables(self) -> list[TableName]:
+        """Every table the documents read: nodes and through tables, first-seen order."""
+        seen: list[TableName] = []
+        for node in self.nodes():
+            for table in (node.table, node.link.through if node.link else None):
+                if table is not None and table.key not in seen:
+                    seen.append(table.key)
+        return seen

@@ -1,0 +1,237 @@
+"""SQL that builds whole documents inside Postgres.
+
+A document is one ``json`` value: the root row's fields plus one entry per child
+node, built with ``json_build_object`` and ``json_agg`` in correlated subqueries
+that follow the tree (any depth, direct or through-table links). Semantics, kept
+compatible with PGSync's output:
+
+* ``one_to_one`` gives the child object (or its single value for ``scalar``),
+  or ``null`` when there is no row; with several rows the lowest key wins.
+* ``one_to_many`` gives an array ordered by the child's key (then the through
+  table's key), or ``null`` when there are no rows.
+
+Queries return the document as text, so its bytes go into the bulk request
+without being parsed in Python. Each query also draws one value from the state
+schema's ``version_seq``; it becomes the external version of every document the
+query returns (see ARCHITECTURE.md, "A document never goes backwards").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from psycopg2 import sql
+
+from indexer.schema.tree import Index, Node
+from indexer.sqlgen.names import col, doc_id, equals, key_from_json, qualified, root_key_object
+
+# json_build_object takes at most 100 arguments, i.e. 50 key/value pairs.
+_MAX_PAIRS = 50
+
+
+def alias(node: Node) -> str:
+    return f"n{node.number}"
+
+
+def through_alias(node: Node) -> str:
+    return f"t{node.number}"
+
+
+def _build_object(pairs: list[tuple[sql.Composable, sql.Composable]]) -> sql.Composable:
+    def one(chunk: list[tuple[sql.Composable, sql.Composable]], fn: str) -> sql.Composable:
+        args = sql.SQL(", ").join(sql.SQL("{}, {}").format(k, v) for k, v in chunk)
+        return sql.SQL("{}({})").format(sql.SQL(fn), args)
+
+    if len(pairs) <= _MAX_PAIRS:
+        return one(pairs, "json_build_object")
+    chunks = [pairs[i : i + _MAX_PAIRS] for i in range(0, len(pairs), _MAX_PAIRS)]
+    merged = sql.SQL(" || ").join(one(chunk, "jsonb_build_object") for chunk in chunks)
+    return sql.SQL("({})::json").format(merged)
+
+
+def object_expr(node: Node) -> sql.Composable:
+    """The JSON object for one row of ``node`` (its alias must be in scope)."""
+    a = alias(node)
+    pairs: list[tuple[sql.Composable, sql.Composable]] = [(sql.Literal(f.key), col(a, f.column)) for f in node.fields]
+    for child in node.children:
+        pairs.append((sql.Literal(child.label), child_expr(child)))
+    return _build_object(pairs)
+
+
+def link_from(node: Node) -> tuple[sql.Composable, sql.Composable]:
+    """FROM clause and WHERE condition that find ``node``'s rows for the row of
+    its parent in scope."""
+    link = node.link
+    assert link is not None and node.parent is not None
+    a, p = alias(node), alias(node.parent)
+    if link.through is None:
+        source = sql.SQL("{} AS {}").format(qualified(node.table), sql.Identifier(a))
+        where = equals([(col(a, n), col(p, pc)) for n, pc in link.pairs])
+        return source, where
+    t = through_alias(node)
+    source = sql.SQL("{} AS {} JOIN {} AS {} ON {}").format(
+        qualified(link.through),
+        sql.Identifier(t),
+        qualified(node.table),
+        sql.Identifier(a),
+        equals([(col(a, n), col(t, x)) for n, x in link.node_pairs]),
+    )
+    where = equals([(col(t, x), col(p, pc)) for pc, x in link.parent_pairs])
+    return source, where
+
+
+def order_by(node: Node) -> sql.Composable:
+    a = alias(node)
+    columns = [col(a, c) for c in node.order_columns()]
+    if node.link is not None and node.link.through is not None:
+        t = through_alias(node)
+        through_key = node.link.through.primary_key or node.link.through_columns()
+        columns.extend(col(t, c) for c in through_key)
+    return sql.SQL(", ").join(columns)
+
+
+def child_expr(node: Node) -> sql.Composable:
+    """A scalar subquery giving ``node``'s value inside its parent's object."""
+    source, where = link_from(node)
+    if node.variant == "scalar":
+        value: sql.Composable = col(alias(node), node.fields[0].column)
+    else:
+        value = object_expr(node)
+    if node.rel_type == "one_to_many":
+        return sql.SQL("(SELECT json_agg({} ORDER BY {}) FROM {} WHERE {})").format(
+            value, order_by(node), source, where
+        )
+    return sql.SQL("(SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT 1)").format(value, source, where, order_by(node))
+
+
+@dataclass(frozen=True)
+class DocumentQueries:
+    """The statements that produce the documents of one index.
+
+    Result rows of :meth:`by_keys` and :meth:`page` are
+    ``(version bigint, doc_id_json text, doc text | NULL, root_key text)``:
+    ``doc_id_json`` is the ``_id`` as a JSON string literal, ready for the bulk
+    action line; a NULL ``doc`` means the root row does not exist (delete it).
+    """
+
+    index: Index
+    state_schema: str
+
+    def _version_cte(self) -> sql.Composable:
+        seq = sql.Identifier(self.state_schema, "version_seq")
+        return sql.SQL("WITH v AS MATERIALIZED (SELECT nextval({}::regclass) AS version)").format(
+            sql.Literal(_regclass_text(seq))
+        )
+
+    def root_values(self) -> list[sql.Composable]:
+        root = self.index.root
+        return [col(alias(root), c) for c in root.key]
+
+    def by_keys(self) -> sql.Composed:
+        """Documents for a set of root keys. Parameter ``keys``: a JSON array of
+        ``root_key`` objects (as text). Missing roots come back with NULL doc."""
+        root = self.index.root
+        k = sql.Identifier("k")
+        key_cols = [sql.Identifier(f"k{i}") for i in range(len(root.key))]
+        typed = key_from_json(root.table, root.key, sql.SQL("e.key"))
+        select_keys = sql.SQL(", ").join(sql.SQL("{} AS {}").format(v, n) for v, n in zip(typed, key_cols, strict=True))
+        key_values = [sql.SQL("{}.{}").format(k, n) for n in key_cols]
+        match = equals([(col(alias(root), c), v) for c, v in zip(root.key, key_values, strict=True)])
+        return sql.SQL(
+            "{version}, k AS (SELECT DISTINCT {select_keys} FROM jsonb_array_elements(%(keys)s::jsonb) AS e(key))\n"
+            "SELECT v.version, to_json({doc_id})::text,\n"
+            "  (SELECT ({doc})::text FROM {root} AS {a} WHERE {match}),\n"
+            "  {key}::text\n"
+            "FROM v, k"
+        ).format(
+            version=self._version_cte(),
+            select_keys=select_keys,
+            doc_id=doc_id(key_values),
+            key=root_key_object(root.table, root.key, key_values),
+            doc=object_expr(root),
+            root=qualified(root.table),
+            a=sql.Identifier(alias(root)),
+            match=match,
+        )
+
+    def page(self, *, lower: bool, upper: bool) -> sql.Composed:
+        """One keyset page of the backfill, in key order. Parameters: ``after``
+        (exclusive, a root_key as text) when ``lower``, ``upto`` (inclusive) when
+        ``upper``, and ``limit``."""
+        root = self.index.root
+        a = alias(root)
+        row = sql.SQL("({})").format(sql.SQL(", ").join(col(a, c) for c in root.key))
+        conditions: list[sql.Composable] = []
+        if lower:
+            after = key_from_json(root.table, root.key, sql.SQL("%(after)s::jsonb"))
+            conditions.append(sql.SQL("{} > ({})").format(row, sql.SQL(", ").join(after)))
+        if upper:
+            upto = key_from_json(root.table, root.key, sql.SQL("%(upto)s::jsonb"))
+            conditions.append(sql.SQL("{} <= ({})").format(row, sql.SQL(", ").join(upto)))
+        where = sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("true")
+        values = self.root_values()
+        return sql.SQL(
+            "{version}\n"
+            "SELECT v.version, to_json({doc_id})::text, ({doc})::text, {key}::text\n"
+            "FROM {root} AS {a}, v WHERE {where}\n"
+            "ORDER BY {order} LIMIT %(limit)s"
+        ).format(
+            version=self._version_cte(),
+            doc_id=doc_id(values),
+            doc=object_expr(root),
+            key=root_key_object(root.table, root.key, values),
+            root=qualified(root.table),
+            a=sql.Identifier(a),
+            where=where,
+            order=sql.SQL(", ").join(col(a, c) for c in root.key),
+        )
+
+    def doc_id_of_key(self, key_json: sql.Composable) -> sql.Composed:
+        """The ``_id`` of a root_key jsonb expression."""
+        root = self.index.root
+        return doc_id(key_from_json(root.table, root.key, key_json))
+
+    def key_of_doc_id(self, doc_id_expr: sql.Composable) -> sql.Composed:
+        """The root_key jsonb of an ``_id`` text expression (splits on ``|``)."""
+        root = self.index.root
+        parts = [
+            sql.SQL("split_part({}, '|', {})").format(doc_id_expr, sql.Literal(i + 1)) for i in range(len(root.key))
+        ]
+        return root_key_object(root.table, root.key, parts)
+
+    def count(self) -> sql.Composed:
+        return sql.SQL("SELECT count(*) FROM {}").format(qualified(self.index.root.table))
+
+    def boundaries(self) -> sql.Composed:
+        """Every ``step``-th root key in key order (as root_key text): the upper
+        bounds of backfill chunks. Parameter ``step``."""
+        root = self.index.root
+        values = self.root_values()
+        return sql.SQL(
+            "SELECT s.key::text FROM (SELECT {key} AS key, row_number() OVER (ORDER BY {order}) AS rn"
+            " FROM {root} AS {a}) AS s WHERE s.rn %% %(step)s = 0 ORDER BY s.rn"
+        ).format(
+            key=root_key_object(root.table, root.key, values),
+            order=sql.SQL(", ").join(values),
+            root=qualified(root.table),
+            a=sql.Identifier(alias(root)),
+        )
+
+    def all_documents(self) -> sql.Composed:
+        """Every document as ``(doc_id text, root_key jsonb, doc json)``,
+        unordered: the Postgres-alone baseline of the benchmark and the source
+        side of verify."""
+        root = self.index.root
+        values = self.root_values()
+        return sql.SQL("SELECT {doc_id} AS doc_id, {key} AS root_key, {doc} AS doc FROM {root} AS {a}").format(
+            doc_id=doc_id(values),
+            key=root_key_object(root.table, root.key, values),
+            doc=object_expr(root),
+            root=qualified(root.table),
+            a=sql.Identifier(alias(root)),
+        )
+
+
+def _regclass_text(identifier: sql.Identifier) -> str:
+    """``"schema"."name"`` as text for a ``::regclass`` literal."""
+    return ".".join('"' + part.replace('"', '""') + '"' for part in identifier.strings)

@@ -1,0 +1,110 @@
+"""Names of the database objects the indexer creates, and small SQL helpers.
+
+Object names are derived, never configured piecemeal, so bootstrap and teardown
+always agree: capture functions live in the state schema and are called
+``capture_<table>_<hash>``; the triggers on a tracked table are called
+``<state schema>_capture_<op>``; the publication is ``<state schema>_publication``.
+The replication slot is cluster-wide, so its default name includes the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+from psycopg2 import sql
+
+from indexer.schema.catalog import Table
+
+TRIGGER_OPS = ("insert", "update", "delete", "truncate")
+MAX_IDENTIFIER_BYTES = 63
+
+
+def short_hash(*parts: str, length: int = 8) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:length]
+
+
+def truncate_bytes(text: str, limit: int) -> str:
+    """Cut ``text`` to at most ``limit`` UTF-8 bytes without splitting a character."""
+    data = text.encode()[:limit]
+    return data.decode(errors="ignore")
+
+
+def capture_function(state_schema: str, table: Table) -> sql.Identifier:
+    name = f"capture_{truncate_bytes(table.name, 40)}_{short_hash(table.schema, table.name)}"
+    return sql.Identifier(state_schema, name)
+
+
+def trigger_name(state_schema: str, op: str) -> str:
+    return f"{truncate_bytes(state_schema, 40)}_capture_{op}"
+
+
+def publication_name(state_schema: str) -> str:
+    return f"{truncate_bytes(state_schema, 50)}_publication"
+
+
+def default_slot_name(database: str, state_schema: str) -> str:
+    """A slot name valid for Postgres ([a-z0-9_], at most 63 bytes), unique per
+    database and state schema."""
+    readable = re.sub(r"[^a-z0-9_]", "_", f"{database}_{state_schema}".lower())[:40]
+    return f"indexer_{readable}_{short_hash(database, state_schema, length=6)}"
+
+
+def message_prefix(state_schema: str) -> str:
+    """Prefix of the logical decoding messages the capture triggers emit."""
+    return f"indexer:{state_schema}"
+
+
+def qualified(table: Table) -> sql.Identifier:
+    return sql.Identifier(table.schema, table.name)
+
+
+def col(alias: str, name: str) -> sql.Identifier:
+    return sql.Identifier(alias, name)
+
+
+def cast(expr: sql.Composable, sql_type: str) -> sql.Composed:
+    """``(expr)::type``. ``sql_type`` comes from ``format_type()``, which quotes
+    every identifier it contains, so it is spliced as SQL."""
+    return sql.SQL("({})::{}").format(expr, sql.SQL(sql_type))
+
+
+def and_all(conditions: Sequence[sql.Composable]) -> sql.Composable:
+    if not conditions:
+        return sql.SQL("true")
+    return sql.SQL(" AND ").join(conditions)
+
+
+def equals(pairs: Sequence[tuple[sql.Composable, sql.Composable]]) -> sql.Composable:
+    return and_all([sql.SQL("{} = {}").format(a, b) for a, b in pairs])
+
+
+def root_key_object(table: Table, key: Sequence[str], values: Sequence[sql.Composable]) -> sql.Composed:
+    """The outbox's ``root_key``: ``jsonb_build_object('pk', (value)::pk_type, ...)``.
+
+    Every path that enqueues a key builds it here, cast to the root key's own
+    types, so one root row always gives the same jsonb (and the same partition)
+    whichever table's change found it.
+    """
+    parts: list[sql.Composable] = []
+    for name, value in zip(key, values, strict=True):
+        column = table.column(name)
+        assert column is not None
+        parts.append(sql.SQL("{}, {}").format(sql.Literal(name), cast(value, column.sql_type)))
+    return sql.SQL("jsonb_build_object({})").format(sql.SQL(", ").join(parts))
+
+
+def key_from_json(table: Table, key: Sequence[str], json_expr: sql.Composable) -> list[sql.Composed]:
+    """Typed key values out of a ``root_key`` jsonb: ``(k->>'pk')::pk_type``."""
+    out = []
+    for name in key:
+        column = table.column(name)
+        assert column is not None
+        out.append(cast(sql.SQL("{} ->> {}").format(json_expr, sql.Literal(name)), column.sql_type))
+    return out
+
+
+def doc_id(values: Sequence[sql.Composable]) -> sql.Composed:
+    """The document ``_id``: key values as text joined by ``|`` (PGSync's format)."""
+    return sql.SQL("concat_ws('|', {})").format(sql.SQL(", ").join(sql.SQL("({})::text").format(v) for v in values))

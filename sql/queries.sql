@@ -1,0 +1,139 @@
+-- Named runtime queries. Each section starts with a line "-- name: <name>".
+-- {schema} is the state schema; %(x)s are driver parameters.
+
+-- name: installation
+SELECT format_version, partitions, slot_name, publication_name, fingerprint, schema_file
+FROM {schema}.installation;
+
+-- name: index_states
+SELECT index_name, root_table, fingerprint, backfill_state, backfill_total
+FROM {schema}.indexes ORDER BY index_name;
+
+-- name: fetch_batch
+-- Pending outbox rows of the partitions this worker owns, grouped per index.
+-- The partition list is rotated by the caller so no partition starves.
+SELECT b.index_name,
+       jsonb_agg(DISTINCT b.root_key)::text AS keys,
+       array_agg(b.partition)::text AS partitions,
+       array_agg(b.id)::text AS ids,
+       count(*) AS row_count
+FROM (
+    SELECT o.index_name, o.partition, o.id, o.root_key
+    FROM unnest(%(indexes)s::text[]) AS i(index_name)
+    CROSS JOIN unnest(%(partitions)s::int[]) WITH ORDINALITY AS p(partition, position)
+    CROSS JOIN LATERAL (
+        SELECT x.index_name, x.partition, x.id, x.root_key
+        FROM {schema}.outbox x
+        WHERE x.index_name = i.index_name AND x.partition = p.partition
+        ORDER BY x.id
+        LIMIT %(limit)s
+    ) o
+    LIMIT %(limit)s
+) b
+GROUP BY b.index_name;
+
+-- name: ack_batch
+-- Remove outbox rows whose documents the search engine has accepted.
+DELETE FROM {schema}.outbox o
+USING unnest(%(partitions)s::int[], %(ids)s::bigint[]) AS d(partition, id)
+WHERE o.index_name = %(index)s AND o.partition = d.partition AND o.id = d.id;
+
+-- name: dead_letter
+INSERT INTO {schema}.dead_letters (index_name, root_key, doc_id, reason, error)
+VALUES (%(index)s, %(root_key)s::jsonb, %(doc_id)s, %(reason)s, %(error)s::jsonb);
+
+-- name: requeue_dead_letters
+WITH moved AS (
+    DELETE FROM {schema}.dead_letters
+    WHERE %(index)s::text IS NULL OR index_name = %(index)s
+    RETURNING index_name, root_key
+)
+INSERT INTO {schema}.outbox (index_name, root_key, op, source_table)
+SELECT DISTINCT index_name, root_key, 'requeue', 'dead_letters' FROM moved;
+
+-- name: list_dead_letters
+SELECT id, failed_at, index_name, doc_id, reason, error->>'reason' AS message
+FROM {schema}.dead_letters
+WHERE %(index)s::text IS NULL OR index_name = %(index)s
+ORDER BY id LIMIT %(limit)s;
+
+-- name: backfill_state
+SELECT backfill_state FROM {schema}.indexes WHERE index_name = %(index)s;
+
+-- name: backfill_chunks
+SELECT chunk, lower_key::text, upper_key::text, last_key::text, done
+FROM {schema}.backfill_chunks
+WHERE index_name = %(index)s
+ORDER BY chunk;
+
+-- name: insert_chunk
+INSERT INTO {schema}.backfill_chunks (index_name, chunk, lower_key, upper_key)
+VALUES (%(index)s, %(chunk)s, %(lower)s::jsonb, %(upper)s::jsonb);
+
+-- name: checkpoint_chunk
+UPDATE {schema}.backfill_chunks
+SET last_key = %(last_key)s::jsonb, docs = docs + %(docs)s, done = %(done)s, updated_at = clock_timestamp()
+WHERE index_name = %(index)s AND chunk = %(chunk)s;
+
+-- name: backfill_started
+UPDATE {schema}.indexes
+SET backfill_state = 'running', backfill_total = %(total)s, backfill_started_at = clock_timestamp()
+WHERE index_name = %(index)s AND backfill_state = 'pending';
+
+-- name: backfill_finished
+-- Marks the backfill done once every chunk is; returns the index when it did.
+UPDATE {schema}.indexes
+SET backfill_state = 'done', backfill_finished_at = clock_timestamp()
+WHERE index_name = %(index)s AND backfill_state = 'running'
+  AND NOT EXISTS (SELECT FROM {schema}.backfill_chunks c WHERE c.index_name = %(index)s AND NOT c.done)
+RETURNING index_name;
+
+-- name: backfill_progress
+SELECT i.index_name, i.backfill_state, i.backfill_total, coalesce(sum(c.docs), 0)::bigint,
+       count(c.chunk) FILTER (WHERE c.done), count(c.chunk)
+FROM {schema}.indexes i LEFT JOIN {schema}.backfill_chunks c USING (index_name)
+GROUP BY i.index_name, i.backfill_state, i.backfill_total
+ORDER BY i.index_name;
+
+-- name: reset_backfill
+DELETE FROM {schema}.backfill_chunks WHERE index_name = %(index)s;
+UPDATE {schema}.indexes
+SET backfill_state = 'pending', backfill_total = NULL, backfill_started_at = NULL, backfill_finished_at = NULL
+WHERE index_name = %(index)s;
+
+-- name: backlog_total
+SELECT count(*) FROM {schema}.outbox;
+
+-- name: backlog_by_index
+SELECT index_name, count(*), extract(epoch FROM clock_timestamp() - min(enqueued_at))::float8
+FROM {schema}.outbox GROUP BY index_name ORDER BY index_name;
+
+-- name: live_workers
+-- Processes holding the shared membership lock, on this database.
+SELECT count(*)
+FROM pg_catalog.pg_locks
+WHERE locktype = 'advisory' AND granted AND objsubid = 1
+  AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+  AND classid = %(classid)s::oid AND objid = %(objid)s::oid;
+
+-- name: slot_position
+SELECT s.restart_lsn::text, s.confirmed_flush_lsn::text, s.active,
+       pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn)::bigint AS retained_bytes
+FROM pg_catalog.pg_replication_slots s
+WHERE s.slot_name = %(slot)s;
+
+-- name: pending_for
+SELECT EXISTS (SELECT FROM {schema}.outbox WHERE index_name = ANY(%(indexes)s::text[]));
+
+-- name: raise_version_floor
+-- Versions never fall behind the clock (in microseconds), even after a restore.
+SELECT setval('{schema}.version_seq', greatest(
+    (SELECT last_value FROM {schema}.version_seq),
+    (extract(epoch FROM clock_timestamp()) * 1000000)::bigint));
+
+-- name: status_rows
+SELECT index_name, root_table, backfill_state, backfilled_docs, pending, oldest_age, dead_letters
+FROM {schema}.status ORDER BY index_name;
+
+-- name: reconciled_since
+SELECT coalesce(reconciled_lsn >= %(lsn)s::pg_lsn, false) FROM {schema}.slot_state;

@@ -1,0 +1,124 @@
+"""The Postgres seam: opening connections and translating driver errors.
+
+Every connection the indexer opens goes through :func:`connect`, which names
+the application (visible in ``pg_stat_activity``), pins ``search_path`` to
+``pg_catalog, pg_temp`` (the same path the capture functions run with, so joins
+resolve to the same operators in both) and turns connection failures into
+:class:`~indexer.errors.DatabaseUnavailable` or, when retrying cannot help,
+:class:`~indexer.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg2
+import psycopg2.extensions
+from psycopg2.extensions import parse_dsn
+
+from indexer.errors import ConfigError, DatabaseUnavailable
+
+# Errors raised while talking to a server that went away; worth a reconnect.
+TRANSIENT = (psycopg2.OperationalError, psycopg2.InterfaceError)
+
+_FATAL_MARKERS = (
+    "password authentication failed",
+    "no password supplied",
+    "does not exist",
+    "no pg_hba.conf entry",
+    "invalid dsn",
+    "invalid connection option",
+    "sslmode",
+)
+
+
+def describe(dsn: str) -> str:
+    """``user@host:port/dbname`` for messages, never the password."""
+    try:
+        params = parse_dsn(dsn)
+    except psycopg2.ProgrammingError:
+        return "<invalid connection string>"
+    host = params.get("host") or params.get("hostaddr") or "localhost"
+    port = params.get("port") or "5432"
+    user = params.get("user") or "<default user>"
+    return f"{user}@{host}:{port}/{params.get('dbname', '<default>')}"
+
+
+def connect(dsn: str, *, application: str = "indexer", autocommit: bool = False) -> Any:
+    """Open a psycopg2 connection. Raises :class:`ConfigError` when the server
+    refuses the role, password or database, :class:`DatabaseUnavailable` when
+    it cannot be reached."""
+    try:
+        conn = psycopg2.connect(
+            dsn,
+            application_name=application,
+            connect_timeout=10,
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=5,
+            keepalives_count=3,
+            options="-c search_path=pg_catalog,pg_temp",
+        )
+    except psycopg2.OperationalError as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
+        where = describe(dsn)
+        lowered = message.lower()
+        if any(marker in lowered for marker in _FATAL_MARKERS) and "could not connect" not in lowered:
+            raise ConfigError(f"Postgres refused {where}: {message}") from None
+        raise DatabaseUnavailable(
+            f"cannot reach Postgres at {where}: {message}",
+            hint="check --dsn (or PG_HOST/PG_PORT, PGHOST/PGPORT) and that the server is running",
+        ) from None
+    conn.autocommit = autocommit
+    return conn
+
+
+@contextlib.contextmanager
+def connection(dsn: str, *, application: str = "indexer", autocommit: bool = False) -> Iterator[Any]:
+    conn = connect(dsn, application=application, autocommit=autocommit)
+    try:
+        yield conn
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()
+
+
+def bytes_cursor(conn: Any) -> Any:
+    """A cursor that returns text columns as ``bytes`` (no decoding), for
+    document JSON that goes straight into a bulk body."""
+    cur = conn.cursor()
+    psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cur)
+    return cur
+
+
+def advisory_key(*parts: str) -> int:
+    """A signed 64-bit advisory lock key derived from ``parts``."""
+    digest = hashlib.sha256("\x00".join(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def split_key(key: int) -> tuple[int, int]:
+    """How ``pg_locks`` shows a bigint advisory key: (classid, objid) as oids."""
+    unsigned = key & 0xFFFFFFFFFFFFFFFF
+    return unsigned >> 32, unsigned & 0xFFFFFFFF
+
+
+@contextlib.contextmanager
+def transaction(conn: Any) -> Iterator[Any]:
+    """An explicit transaction on an autocommit connection; yields a cursor."""
+    cur = conn.cursor()
+    cur.execute("BEGIN")
+    try:
+        yield cur
+    except BaseException:
+        with contextlib.suppress(Exception):
+            cur.execute("ROLLBACK")
+        raise
+    else:
+        cur.execute("COMMIT")
+    finally:
+        with contextlib.suppress(Exception):
+            cur.close()

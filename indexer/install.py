@@ -1,0 +1,306 @@
+"""Install and remove what the indexer puts into a database.
+
+:func:`install` applies a :class:`~indexer.plan.Plan`: the replication slot
+first (it cannot be created in a transaction that has written, and it must
+exist before the triggers so that nothing escapes both), then, in one
+transaction, the state schema, the capture functions and triggers, the
+publication and the bookkeeping rows. If the transaction fails the slot it just
+created is dropped again: nothing is left half-installed. When the installed
+fingerprint equals the plan's and every object is present, nothing is touched.
+
+:func:`uninstall` drops every trigger whose function lives in the state schema
+(whatever schema.json says today), the publication, the schema and the slot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg2
+from psycopg2 import sql
+
+from indexer import logs
+from indexer.errors import NotBootstrapped, PreflightError
+from indexer.plan import FORMAT_VERSION, Plan
+from indexer.preflight import check_bootstrap, schema_exists, slot_exists
+from indexer.sqlfiles import schema_ddl
+
+
+@dataclass(frozen=True)
+class Installation:
+    format_version: int
+    partitions: int
+    slot_name: str
+    publication: str
+    fingerprint: str
+    schema_file: str
+
+
+def read_installation(conn: Any, state_schema: str) -> Installation | None:
+    """The installation row, or None when the state schema does not exist."""
+    if not schema_exists(conn, state_schema):
+        return None
+    with conn.cursor() as cur:
+        cur.execute(
+            sql.SQL(
+                "SELECT format_version, partitions, slot_name, publication_name, fingerprint, schema_file FROM {}"
+            ).format(sql.Identifier(state_schema, "installation"))
+        )
+        row = cur.fetchone()
+    conn.rollback()
+    return Installation(*row) if row else None
+
+
+def _present(conn: Any, plan: Plan) -> bool:
+    """Every object of the plan exists: functions, 4 triggers per table, publication, slot."""
+    with conn.cursor() as cur:
+        cur.execute(
+            """
+            SELECT
+              (SELECT count(*) FROM pg_catalog.pg_trigger t
+                 JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+                 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname = %(schema)s AND t.tgrelid = ANY(%(oids)s::oid[]) AND t.tgenabled = 'A'),
+              (SELECT count(*) FROM pg_catalog.pg_publication_tables
+                WHERE pubname = %(pub)s),
+              EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = %(slot)s)
+            """,
+            {
+                "schema": plan.state_schema,
+                "oids": [t.oid for t in plan.tables],
+                "pub": plan.publication,
+                "slot": plan.slot_name,
+            },
+        )
+        triggers, published, slot = cur.fetchone()
+    conn.rollback()
+    return bool(triggers == 4 * len(plan.tables) and published >= len(plan.tables) and slot)
+
+
+def _create_slot(conn: Any, slot_name: str) -> None:
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_catalog.pg_create_logical_replication_slot(%s, 'pgoutput')", (slot_name,))
+    finally:
+        conn.autocommit = False
+
+
+def drop_slot(conn: Any, slot_name: str) -> bool:
+    """Drop ``slot_name`` if it exists. Raises PreflightError when a running
+    indexer still holds it."""
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT active FROM pg_catalog.pg_replication_slots WHERE slot_name = %s", (slot_name,))
+            row = cur.fetchone()
+            if row is None:
+                return False
+            if row[0]:
+                raise PreflightError(
+                    f"replication slot {slot_name} is in use by a running indexer", hint="stop `indexer run` first"
+                )
+            cur.execute("SELECT pg_catalog.pg_drop_replication_slot(%s)", (slot_name,))
+            return True
+    finally:
+        conn.autocommit = False
+
+
+def _our_triggers(cur: Any, state_schema: str) -> list[tuple[str, str, str]]:
+    cur.execute(
+        """
+        SELECT cn.nspname, c.relname, t.tgname
+        FROM pg_catalog.pg_trigger t
+        JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+        JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+        JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+        JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
+        WHERE pn.nspname = %s AND NOT t.tgisinternal
+        ORDER BY 1, 2, 3
+        """,
+        (state_schema,),
+    )
+    return [(a, b, c) for a, b, c in cur.fetchall()]
+
+
+def _apply(conn: Any, plan: Plan, *, fresh_schema: bool) -> None:
+    schema = sql.Identifier(plan.state_schema)
+    with conn.cursor() as cur:
+        cur.execute("SET LOCAL lock_timeout = '10s'")
+        if fresh_schema:
+            cur.execute(schema_ddl(plan.state_schema, plan.partitions))
+        else:
+            for nsp, rel, trigger in _our_triggers(cur, plan.state_schema):
+                cur.execute(sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(trigger), sql.Identifier(nsp, rel)))
+            cur.execute(
+                "SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p"
+                " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+                " WHERE n.nspname = %s AND p.proname LIKE 'capture\\_%%'",
+                (plan.state_schema,),
+            )
+            for (signature,) in cur.fetchall():
+                cur.execute(sql.SQL("DROP FUNCTION {}").format(sql.SQL(signature)))
+        for capture in plan.captures:
+            cur.execute(capture.function)
+            for statement in capture.triggers:
+                cur.execute(statement)
+        cur.execute(
+            sql.SQL(
+                "INSERT INTO {}.installation (format_version, partitions, slot_name, publication_name, fingerprint,"
+                " schema_file) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (singleton) DO UPDATE SET"
+                " fingerprint = EXCLUDED.fingerprint, schema_file = EXCLUDED.schema_file, updated_at = now()"
+            ).format(schema),
+            (FORMAT_VERSION, plan.partitions, plan.slot_name, plan.publication, plan.fingerprint, plan.schema_file),
+        )
+        names = [p.index.name for p in plan.indexes]
+        cur.execute(sql.SQL("DELETE FROM {}.indexes WHERE NOT (index_name = ANY(%s))").format(schema), (names,))
+        cur.execute(sql.SQL("DELETE FROM {}.outbox WHERE NOT (index_name = ANY(%s))").format(schema), (names,))
+        for index_plan in plan.indexes:
+            root = index_plan.index.root.table
+            # A changed document shape means every document must be rebuilt.
+            cur.execute(
+                sql.SQL(
+                    "INSERT INTO {s}.indexes (index_name, root_table, fingerprint) VALUES (%(n)s, %(r)s, %(f)s)"
+                    " ON CONFLICT (index_name) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,"
+                    " root_table = EXCLUDED.root_table, backfill_state = 'pending', backfill_total = NULL,"
+                    " backfill_started_at = NULL, backfill_finished_at = NULL"
+                    " WHERE {s}.indexes.fingerprint IS DISTINCT FROM EXCLUDED.fingerprint"
+                ).format(s=schema),
+                {"n": index_plan.index.name, "r": root.display, "f": index_plan.fingerprint},
+            )
+            cur.execute(
+                sql.SQL(
+                    "DELETE FROM {s}.backfill_chunks c USING {s}.indexes i WHERE c.index_name = i.index_name"
+                    " AND i.index_name = %s AND i.backfill_state = 'pending'"
+                ).format(s=schema),
+                (index_plan.index.name,),
+            )
+
+
+def _publish(conn: Any, plan: Plan) -> bool:
+    """Create the publication, or set its table list; committed on its own.
+
+    It must exist before the slot's first decoded change: pgoutput looks
+    publications up in the catalog as of each change, and fails on changes
+    from before the publication existed. Returns True if it was created."""
+    tables = sql.SQL(", ").join(sql.Identifier(t.schema, t.name) for t in plan.tables)
+    name = sql.Identifier(plan.publication)
+    with conn.cursor() as cur:
+        cur.execute("SET LOCAL lock_timeout = '10s'")
+        cur.execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_publication WHERE pubname = %s)", (plan.publication,))
+        exists = bool(cur.fetchone()[0])
+        if exists:
+            cur.execute(sql.SQL("ALTER PUBLICATION {} SET TABLE {}").format(name, tables))
+            cur.execute(sql.SQL("ALTER PUBLICATION {} SET (publish_via_partition_root = true)").format(name))
+        else:
+            cur.execute(
+                sql.SQL("CREATE PUBLICATION {} FOR TABLE {} WITH (publish_via_partition_root = true)").format(
+                    name, tables
+                )
+            )
+    conn.commit()
+    return not exists
+
+
+def install(conn: Any, plan: Plan) -> bool:
+    """Install ``plan``; returns False when it was already installed as is.
+    Raises PreflightError (nothing changed) or the database error (rolled back)."""
+    log = logs.get("bootstrap")
+    has_schema = schema_exists(conn, plan.state_schema)
+    has_slot = slot_exists(conn, plan.slot_name)
+    existing = read_installation(conn, plan.state_schema)
+    if existing and existing.format_version != FORMAT_VERSION:
+        raise PreflightError(
+            f"the state schema {plan.state_schema} was made by format {existing.format_version},"
+            f" this indexer writes format {FORMAT_VERSION}",
+            hint="run `indexer teardown` with the older version first",
+        )
+    if existing and existing.partitions != plan.partitions:
+        raise PreflightError(
+            f"the outbox was installed with {existing.partitions} partitions, not {plan.partitions}",
+            hint=f"pass --partitions {existing.partitions}, or teardown and bootstrap again to change it",
+        )
+    if existing and existing.fingerprint == plan.fingerprint and _present(conn, plan):
+        log.info("bootstrap_unchanged", database=plan.database)
+        return False
+    check_bootstrap(conn, plan, slot_exists=has_slot, schema_exists=has_schema)
+    created_slot = created_publication = False
+    try:
+        # Order matters: publication, then slot, then triggers (see _publish).
+        created_publication = _publish(conn, plan)
+        if not has_slot:
+            _create_slot(conn, plan.slot_name)
+            created_slot = True
+            log.info("slot_created", slot=plan.slot_name)
+        _apply(conn, plan, fresh_schema=existing is None)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        if created_slot:
+            with contextlib.suppress(psycopg2.Error, PreflightError):
+                drop_slot(conn, plan.slot_name)
+        if created_publication:
+            with contextlib.suppress(psycopg2.Error), conn.cursor() as cur:
+                cur.execute(sql.SQL("DROP PUBLICATION IF EXISTS {}").format(sql.Identifier(plan.publication)))
+                conn.commit()
+        raise
+    log.info(
+        "bootstrap_installed",
+        database=plan.database,
+        tables=len(plan.tables),
+        indexes=len(plan.indexes),
+        slot=plan.slot_name,
+        publication=plan.publication,
+    )
+    return True
+
+
+def uninstall(conn: Any, state_schema: str, slot_name: str | None, publication: str) -> list[str]:
+    """Remove everything; returns a description of what was dropped."""
+    dropped: list[str] = []
+    installation = read_installation(conn, state_schema)
+    slot = slot_name or (installation.slot_name if installation else None)
+    if installation:
+        publication = installation.publication
+    if slot:
+        # Refuse while a running indexer holds the slot, before changing anything.
+        with conn.cursor() as cur:
+            cur.execute("SELECT active FROM pg_catalog.pg_replication_slots WHERE slot_name = %s", (slot,))
+            row = cur.fetchone()
+        conn.rollback()
+        if row and row[0]:
+            raise PreflightError(f"replication slot {slot} is in use", hint="stop `indexer run` first")
+    with conn.cursor() as cur:
+        cur.execute("SET LOCAL lock_timeout = '10s'")
+        for nsp, rel, trigger in _our_triggers(cur, state_schema):
+            cur.execute(sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(trigger), sql.Identifier(nsp, rel)))
+            dropped.append(f"trigger {trigger} on {nsp}.{rel}")
+        cur.execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_publication WHERE pubname = %s)", (publication,))
+        if cur.fetchone()[0]:
+            cur.execute(sql.SQL("DROP PUBLICATION {}").format(sql.Identifier(publication)))
+            dropped.append(f"publication {publication}")
+        if schema_exists(conn, state_schema):
+            cur.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(state_schema)))
+            dropped.append(f"schema {state_schema}")
+    conn.commit()
+    if slot and drop_slot(conn, slot):
+        dropped.append(f"replication slot {slot}")
+    return dropped
+
+
+def require_installation(conn: Any, plan: Plan) -> Installation:
+    """The installation matching ``plan``; raises NotBootstrapped otherwise."""
+    installation = read_installation(conn, plan.state_schema)
+    if installation is None:
+        raise NotBootstrapped(
+            f"database {plan.database} has no indexer state schema {plan.state_schema}",
+            hint=f"run `indexer bootstrap -c {plan.schema_file}` first",
+        )
+    if installation.fingerprint != plan.fingerprint:
+        raise NotBootstrapped(
+            f"schema.json or the tables changed since bootstrap in database {plan.database}",
+            hint=f"run `indexer bootstrap -c {plan.schema_file}` again to update the triggers",
+        )
+    return installation

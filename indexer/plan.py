@@ -1,0 +1,130 @@
+"""Everything the indexer derives from schema.json for one database.
+
+:func:`load_plan` reflects the catalog, resolves the document trees and renders
+the generated SQL; bootstrap installs a plan, ``run`` and ``verify`` refuse to
+work when the installed fingerprint differs from the plan's (the schema.json or
+the tables changed since bootstrap).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from indexer.schema.catalog import Table, TableName, reflect
+from indexer.schema.model import DocumentSchema
+from indexer.schema.resolve import resolve, tables_named
+from indexer.schema.tree import Index
+from indexer.sqlfiles import schema_ddl
+from indexer.sqlgen.documents import DocumentQueries
+from indexer.sqlgen.names import default_slot_name, publication_name
+from indexer.sqlgen.triggers import CaptureDDL, capture_ddl, function_body, occurrences
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class IndexPlan:
+    index: Index
+    queries: DocumentQueries
+    fingerprint: str  # changes when the documents would change shape
+    body: dict[str, Any]  # index creation body: settings and mappings
+
+
+@dataclass(frozen=True)
+class Plan:
+    database: str
+    state_schema: str
+    partitions: int
+    slot_name: str
+    publication: str
+    schema_file: str
+    indexes: tuple[IndexPlan, ...]
+    tables: tuple[Table, ...]  # every tracked table
+    captures: tuple[CaptureDDL, ...]
+    fingerprint: str
+
+    def index(self, name: str) -> IndexPlan:
+        for plan in self.indexes:
+            if plan.index.name == name:
+                return plan
+        raise KeyError(name)
+
+    def table_by_oid(self) -> dict[int, Table]:
+        return {table.oid: table for table in self.tables}
+
+
+def index_body(index: Index) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if index.settings:
+        body["settings"] = {"index": index.settings}
+    if index.mappings:
+        body["mappings"] = index.mappings
+    return body
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode())
+        h.update(b"\x00")
+    return h.hexdigest()[:16]
+
+
+def load_plan(
+    conn: Any,
+    connect: Any,
+    schema: DocumentSchema,
+    database: str,
+    *,
+    state_schema: str,
+    partitions: int,
+    slot_name: str | None,
+) -> Plan:
+    """Resolve the part of ``schema`` that lives in ``database`` against the
+    catalog seen through ``conn`` (``connect`` opens a second connection for
+    SQLAlchemy's reflection). Raises :class:`~indexer.errors.CatalogError`."""
+    specs = schema.for_database(database)
+    catalog = reflect(conn, connect, tables_named(specs))
+    indexes = resolve(specs, catalog, schema.file)
+    index_plans = []
+    for index in indexes:
+        queries = DocumentQueries(index, state_schema)
+        body = index_body(index)
+        fingerprint = _digest(queries.by_keys().as_string(conn), json.dumps(body, sort_keys=True), index.pipeline or "")
+        index_plans.append(IndexPlan(index, queries, fingerprint, body))
+    tracked: list[TableName] = []
+    for index in indexes:
+        for name in index.tables():
+            if name not in tracked:
+                tracked.append(name)
+    tables = tuple(catalog.tables[name] for name in tracked)
+    captures = []
+    for table in tables:
+        occs = occurrences(indexes, table.key)
+        body_text = function_body(state_schema, table, occs).as_string(conn)
+        captures.append(capture_ddl(state_schema, table, occs, body_text))
+    slot = slot_name or default_slot_name(database, state_schema)
+    fingerprint = _digest(
+        str(FORMAT_VERSION),
+        str(partitions),
+        slot,
+        schema_ddl(state_schema, partitions).as_string(conn),
+        *(c.function.as_string(conn) for c in captures),
+        *(t.as_string(conn) for c in captures for t in c.triggers),
+        *(p.fingerprint for p in index_plans),
+    )
+    return Plan(
+        database=database,
+        state_schema=state_schema,
+        partitions=partitions,
+        slot_name=slot,
+        publication=publication_name(state_schema),
+        schema_file=schema.file,
+        indexes=tuple(index_plans),
+        tables=tables,
+        captures=tuple(captures),
+        fingerprint=fingerprint,
+    )

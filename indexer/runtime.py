@@ -1,0 +1,43 @@
+"""Loading what a running command needs for one database: the installed plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer import db
+from indexer.errors import NotBootstrapped
+from indexer.install import read_installation, require_installation
+from indexer.plan import Plan, load_plan
+from indexer.schema.model import DocumentSchema
+from indexer.schema.parse import load_schema
+from indexer.settings import Settings
+
+
+def load_document_schema(settings: Settings) -> DocumentSchema:
+    """schema.json as the settings see it (``--database`` applied)."""
+    schema = load_schema(settings.schema_file)
+    return schema.with_database(settings.database) if settings.database else schema
+
+
+def load_running_plan(conn: Any, settings: Settings, database: str) -> Plan:
+    """The plan for ``database`` as installed by bootstrap. Raises
+    :class:`NotBootstrapped` when bootstrap has not run or schema.json changed."""
+    schema = load_document_schema(settings)
+    installation = read_installation(conn, settings.state_schema)
+    if installation is None:
+        raise NotBootstrapped(
+            f"database {database} has no indexer state schema {settings.state_schema}",
+            hint=f"run `indexer bootstrap -c {settings.schema_file}` first",
+        )
+    dsn = settings.dsn_for(database)
+    plan = load_plan(
+        conn,
+        lambda: db.connect(dsn, application="indexer reflection"),
+        schema,
+        database,
+        state_schema=settings.state_schema,
+        partitions=installation.partitions,
+        slot_name=installation.slot_name,
+    )
+    require_installation(conn, plan)
+    return plan

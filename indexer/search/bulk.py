@@ -1,0 +1,121 @@
+"""Bulk request bodies and what the engine said about each item.
+
+A *row* is what a document query returns: ``(version, doc_id_json, doc,
+root_key)`` where ``doc_id_json`` is the ``_id`` already encoded as a JSON
+string, ``doc`` the document's JSON bytes (``None``: delete it) and ``root_key``
+the key's JSON bytes. The body is assembled by concatenating those bytes with
+fixed action prefixes: no document is parsed or re-serialized in Python.
+
+Every write carries ``version_type: external`` with the query's version, so the
+engine keeps the newest state whatever order requests arrive in; a 409 on an
+item means a newer version is already there and counts as success.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+Row = tuple[int, bytes, bytes | None, bytes]
+
+
+def _prefixes(index: str, version: int) -> tuple[bytes, bytes]:
+    meta = b'{"_index":' + orjson.dumps(index) + b',"version_type":"external","version":' + str(version).encode()
+    return b'{"index":' + meta + b',"_id":', b'{"delete":' + meta + b',"_id":'
+
+
+def encode(index: str, rows: Sequence[Row]) -> bytes:
+    """The NDJSON body writing ``rows`` to ``index``."""
+    parts: list[bytes] = []
+    prefixes: dict[int, tuple[bytes, bytes]] = {}
+    for version, doc_id_json, doc, _key in rows:
+        pair = prefixes.get(version)
+        if pair is None:
+            pair = prefixes[version] = _prefixes(index, version)
+        if doc is None:
+            parts += (pair[1], doc_id_json, b"}}\n")
+        else:
+            parts += (pair[0], doc_id_json, b"}}\n", doc, b"\n")
+    return b"".join(parts)
+
+
+def row_size(row: Row) -> int:
+    return len(row[1]) + (len(row[2]) if row[2] is not None else 0) + 160
+
+
+def split_by_size(rows: Sequence[Row], max_bytes: int) -> list[Sequence[Row]]:
+    """Consecutive groups of ``rows`` whose bodies stay under ``max_bytes``
+    (a single larger row is a group of its own)."""
+    groups: list[Sequence[Row]] = []
+    start, size = 0, 0
+    for i, row in enumerate(rows):
+        n = row_size(row)
+        if i > start and size + n > max_bytes:
+            groups.append(rows[start:i])
+            start, size = i, 0
+        size += n
+    if start < len(rows):
+        groups.append(rows[start:])
+    return groups
+
+
+@dataclass
+class Rejection:
+    row: Row
+    status: int
+    reason: str  # the engine's error type, e.g. mapper_parsing_exception
+    error: dict[str, Any]
+
+
+@dataclass
+class Outcome:
+    """What happened to one bulk request's items."""
+
+    indexed: int = 0
+    deleted: int = 0
+    conflicts: int = 0
+    retry: list[Row] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+def classify(response: dict[str, Any], rows: Sequence[Row]) -> Outcome:
+    """Sort the items of ``response`` (the answer to ``encode(rows)``).
+
+    2xx and a delete's 404 succeed; 409 means a newer version is indexed;
+    429 and 5xx go to ``retry``; anything else (mapping conflicts, documents
+    too large) is ``rejected`` with the engine's reason, for the dead letters.
+    """
+    outcome = Outcome()
+    if not response.get("errors"):
+        for row in rows:
+            if row[2] is None:
+                outcome.deleted += 1
+            else:
+                outcome.indexed += 1
+        return outcome
+    items = response.get("items") or []
+    if len(items) != len(rows):
+        # The engine did not report every item; treat the whole request as transient.
+        outcome.retry = list(rows)
+        return outcome
+    for row, item in zip(rows, items, strict=True):
+        (action, result), *_ = item.items()
+        status = int(result.get("status", 500))
+        if 200 <= status < 300 or (action == "delete" and status == 404):
+            if row[2] is None:
+                outcome.deleted += 1
+            else:
+                outcome.indexed += 1
+        elif status == 409:
+            outcome.conflicts += 1
+        elif status == 429 or status >= 500:
+            outcome.retry.append(row)
+        else:
+            error = result.get("error") or {}
+            if not isinstance(error, dict):
+                error = {"reason": str(error)}
+            outcome.rejected.append(Rejection(row, status, str(error.get("type", "error")), error))
+    return outcome

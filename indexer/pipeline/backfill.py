@@ -1,0 +1,215 @@
+"""The backfill: every document of an index, in bounded memory, resumable.
+
+The root table's key range is cut into chunks (every n-th key, from one
+index-only pass). Workers on any host claim chunks with advisory locks and scan
+each with keyset pages (``WHERE key > last ORDER BY key LIMIT n``): short
+statements, no long-lived snapshot, memory bounded by one page. While a page is
+being written, the next one is built, so Postgres and the search engine work at
+the same time. After a page is accepted, the chunk's ``last_key`` is recorded;
+a chunk whose worker died is taken over and resumed from there.
+
+The change stream of an index starts only when all of its chunks are done, so
+every document the stream writes is built after every backfill page (and gets a
+higher version).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from indexer import logs
+from indexer.db import advisory_key, bytes_cursor, transaction
+from indexer.pipeline.drain import record_rejections
+from indexer.plan import IndexPlan
+from indexer.search.bulk import Outcome, Row
+from indexer.search.writer import DocumentWriter
+from indexer.sqlfiles import Queries
+
+Report = Callable[..., None]
+CHUNK_ROWS = 25_000
+MAX_CHUNKS = 1024
+
+
+@dataclass
+class Chunk:
+    number: int
+    lower: str | None
+    upper: str | None
+    last: str | None
+    done: bool
+
+
+class Backfiller:
+    """Backfill work of one worker, on its connection ``conn`` (autocommit)."""
+
+    def __init__(
+        self,
+        conn: Any,
+        queries: Queries,
+        state_schema: str,
+        writer: DocumentWriter,
+        *,
+        page_size: int,
+        workers: int,
+        report: Report,
+        should_stop: Callable[[], bool],
+    ) -> None:
+        self.conn = conn
+        self.queries = queries
+        self.state_schema = state_schema
+        self.writer = writer
+        self.page_size = page_size
+        self.workers = workers
+        self.report = report
+        self.should_stop = should_stop
+        self.log = logs.get("backfill")
+
+    @contextlib.contextmanager
+    def _lock(self, *parts: str) -> Iterator[bool]:
+        key = advisory_key(self.state_schema, *parts)
+        with self.conn.cursor() as cur:
+            cur.execute("SELECT pg_catalog.pg_try_advisory_lock(%s)", (key,))
+            got = bool(cur.fetchone()[0])
+        try:
+            yield got
+        finally:
+            if got:
+                with self.conn.cursor() as cur:
+                    cur.execute("SELECT pg_catalog.pg_advisory_unlock(%s)", (key,))
+
+    def state(self, index: str) -> str:
+        with self.conn.cursor() as cur:
+            cur.execute(self.queries["backfill_state"], {"index": index})
+            row = cur.fetchone()
+        return str(row[0]) if row else "done"
+
+    def plan(self, plan: IndexPlan) -> None:
+        """Cut the key range into chunks, once, under a lock."""
+        index = plan.index.name
+        with self._lock("plan", index) as got:
+            if not got or self.state(index) != "pending":
+                return
+            with self.conn.cursor() as cur:
+                cur.execute(plan.queries.count())
+                (total,) = cur.fetchone()
+                chunks = max(1, min(MAX_CHUNKS, max(self.workers * 4, math.ceil(total / CHUNK_ROWS))))
+                if total < self.page_size * 2:
+                    chunks = 1
+                bounds: list[str] = []
+                if chunks > 1:
+                    cur.execute(plan.queries.boundaries(), {"step": math.ceil(total / chunks)})
+                    bounds = [row[0] for row in cur.fetchall()]
+            with transaction(self.conn) as cur:
+                lowers = [None, *bounds]
+                uppers = [*bounds, None]
+                for number, (lower, upper) in enumerate(zip(lowers, uppers, strict=True)):
+                    cur.execute(
+                        self.queries["insert_chunk"], {"index": index, "chunk": number, "lower": lower, "upper": upper}
+                    )
+                cur.execute(self.queries["backfill_started"], {"index": index, "total": total})
+            self.log.info("backfill_planned", index=index, documents=total, chunks=len(lowers))
+
+    def chunks(self, index: str) -> list[Chunk]:
+        with self.conn.cursor() as cur:
+            cur.execute(self.queries["backfill_chunks"], {"index": index})
+            return [Chunk(*row) for row in cur.fetchall()]
+
+    def work(self, plan: IndexPlan) -> bool:
+        """Scan unclaimed chunks of ``plan``'s index until none is left or the
+        worker must stop. Returns True once the whole backfill is done."""
+        index = plan.index.name
+        state = self.state(index)
+        if state == "done":
+            return True
+        if state == "pending":
+            self.plan(plan)
+        for chunk in self.chunks(index):
+            if chunk.done or self.should_stop():
+                continue
+            with self._lock("chunk", index, str(chunk.number)) as got:
+                if not got:
+                    continue
+                current = next((c for c in self.chunks(index) if c.number == chunk.number), None)
+                if current is None or current.done:
+                    continue
+                self.scan(plan, current)
+        with self.conn.cursor() as cur:
+            cur.execute(self.queries["backfill_finished"], {"index": index})
+            finished = cur.fetchone() is not None
+        if finished:
+            self.log.info("backfill_done", index=index)
+        return finished or self.state(index) == "done"
+
+    def _page(self, plan: IndexPlan, after: str | None, upto: str | None) -> list[Row]:
+        query = plan.queries.page(lower=after is not None, upper=upto is not None)
+        with bytes_cursor(self.conn) as cur:
+            cur.execute(query, {"after": after, "upto": upto, "limit": self.page_size})
+            return cur.fetchall()  # type: ignore[no-any-return]
+
+    def scan(self, plan: IndexPlan, chunk: Chunk) -> None:
+        """Index one chunk from its checkpoint on, overlapping the build of a
+        page with the write of the previous one."""
+        index = plan.index.name
+        after = chunk.last or chunk.lower
+        if chunk.last:
+            self.log.info("backfill_resumed", index=index, chunk=chunk.number)
+        in_flight: tuple[Future[Outcome], list[Row], float] | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk") as pool:
+            while True:
+                stopping = self.should_stop()
+                rows = [] if stopping else self._page(plan, after, chunk.upper)
+                finished = not rows and not stopping
+                if in_flight is not None:
+                    self._settle(plan, chunk, *in_flight, done=finished)
+                    in_flight = None
+                    if finished:
+                        return
+                if stopping:
+                    return
+                if finished:
+                    self._checkpoint(index, chunk.number, after, 0, done=True)
+                    return
+                after = rows[-1][3].decode()
+                future = pool.submit(self.writer.write, index, rows, pipeline=plan.index.pipeline)
+                in_flight = (future, rows, time.monotonic())
+
+    def _settle(
+        self, plan: IndexPlan, chunk: Chunk, future: Future[Outcome], rows: list[Row], started: float, *, done: bool
+    ) -> None:
+        outcome = future.result()  # Stopped and errors propagate: no checkpoint
+        index = plan.index.name
+        with transaction(self.conn) as cur:
+            record_rejections(cur, self.queries, index, outcome.rejected)
+            cur.execute(
+                self.queries["checkpoint_chunk"],
+                {
+                    "index": index,
+                    "chunk": chunk.number,
+                    "last_key": rows[-1][3].decode(),
+                    "docs": len(rows),
+                    "done": done,
+                },
+            )
+        self.report(
+            phase="backfill",
+            index=index,
+            indexed=outcome.indexed,
+            deleted=outcome.deleted,
+            conflicts=outcome.conflicts,
+            rejected=len(outcome.rejected),
+            outbox_rows=0,
+            seconds=time.monotonic() - started,
+        )
+
+    def _checkpoint(self, index: str, chunk: int, last: str | None, docs: int, *, done: bool) -> None:
+        with self.conn.cursor() as cur:
+            cur.execute(
+                self.queries["checkpoint_chunk"],
+                {"index": index, "chunk": chunk, "last_key": last, "docs": docs, "done": done},
+            )

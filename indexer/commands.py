@@ -1,0 +1,209 @@
+"""What the one-shot commands do: bootstrap, teardown, status, verify, dead letters.
+
+Each function takes the parsed settings and schema, talks to Postgres and the
+search server through :mod:`indexer.db` and :mod:`indexer.search.engine`, and
+prints its result for a human. Errors are :class:`~indexer.errors.IndexerError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from indexer import db, logs
+from indexer.errors import ConfigError, PreflightError
+from indexer.install import install, read_installation, uninstall
+from indexer.plan import Plan, load_plan
+from indexer.preflight import check_wal_level, server_facts
+from indexer.runtime import load_running_plan
+from indexer.schema.model import DocumentSchema
+from indexer.search.engine import open_engine
+from indexer.settings import Settings
+from indexer.sqlfiles import Queries, schema_ddl
+from indexer.sqlgen.names import publication_name
+
+
+def _plan_for_bootstrap(
+    conn: Any, settings: Settings, schema: DocumentSchema, database: str, explicit_partitions: int | None
+) -> Plan:
+    installation = read_installation(conn, settings.state_schema)
+    partitions = settings.partitions
+    slot_name = settings.slot_name
+    if installation is not None:
+        if explicit_partitions is not None and explicit_partitions != installation.partitions:
+            raise PreflightError(
+                f"the outbox in {database} has {installation.partitions} partitions; --partitions {explicit_partitions}"
+                " would change it",
+                hint="teardown and bootstrap again to change the partition count",
+            )
+        partitions = installation.partitions
+        slot_name = slot_name or installation.slot_name
+    dsn = settings.dsn_for(database)
+    return load_plan(
+        conn,
+        lambda: db.connect(dsn, application="indexer reflection"),
+        schema,
+        database,
+        state_schema=settings.state_schema,
+        partitions=partitions,
+        slot_name=slot_name,
+    )
+
+
+def run_bootstrap(
+    settings: Settings, schema: DocumentSchema, *, dry_run: bool, explicit_partitions: int | None
+) -> None:
+    log = logs.get("bootstrap")
+    plans: list[Plan] = []
+    # Check everything first: every database, its catalog and settings, and the search server.
+    for database in schema.databases():
+        with db.connection(settings.dsn_for(database), application="indexer bootstrap") as conn:
+            check_wal_level(server_facts(conn))
+            plans.append(_plan_for_bootstrap(conn, settings, schema, database, explicit_partitions))
+    if dry_run:
+        for plan in plans:
+            with db.connection(settings.dsn_for(plan.database), application="indexer bootstrap") as conn:
+                click.echo(f"-- database {plan.database}: slot {plan.slot_name}, publication {plan.publication}")
+                click.echo(schema_ddl(plan.state_schema, plan.partitions).as_string(conn))
+                for capture in plan.captures:
+                    click.echo(capture.function.as_string(conn) + ";")
+                    for statement in capture.triggers:
+                        click.echo(statement.as_string(conn) + ";")
+        return
+    engine = open_engine(settings.search)
+    created: list[str] = []
+    try:
+        for plan in plans:
+            for index_plan in plan.indexes:
+                name = index_plan.index.name
+                if engine.index_exists(name):
+                    log.info("index_exists", index=name)
+                    continue
+                engine.create_index(name, index_plan.body)
+                created.append(name)
+                log.info("index_created", index=name, engine=engine.flavor, version=engine.info.version)
+        changed = False
+        for plan in plans:
+            with db.connection(settings.dsn_for(plan.database), application="indexer bootstrap") as conn:
+                changed = install(conn, plan) or changed
+    except BaseException:
+        for name in created:
+            try:
+                engine.delete_index(name)
+            except Exception:  # noqa: BLE001 - best effort; the original error matters
+                log.warning("index_cleanup_failed", index=name)
+        raise
+    finally:
+        engine.close()
+    if changed or created:
+        click.echo(
+            f"bootstrap complete: {sum(len(p.indexes) for p in plans)} index(es), "
+            f"{sum(len(p.tables) for p in plans)} tracked table(s); now run `indexer run -c {settings.schema_file}`"
+        )
+    else:
+        click.echo("bootstrap: already up to date, nothing changed")
+
+
+def run_teardown(settings: Settings, schema: DocumentSchema, *, delete_index: bool) -> None:
+    for database in schema.databases():
+        with db.connection(settings.dsn_for(database), application="indexer teardown") as conn:
+            dropped = uninstall(
+                conn, settings.state_schema, settings.slot_name, publication_name(settings.state_schema)
+            )
+        if dropped:
+            click.echo(f"{database}: dropped " + ", ".join(dropped))
+        else:
+            click.echo(f"{database}: nothing to remove")
+    if delete_index:
+        engine = open_engine(settings.search)
+        try:
+            for spec in schema.indexes:
+                engine.delete_index(spec.index)
+                click.echo(f"deleted index {spec.index}")
+        finally:
+            engine.close()
+
+
+def run_status(settings: Settings, schema: DocumentSchema) -> None:
+    for database in schema.databases():
+        with db.connection(settings.dsn_for(database), application="indexer status", autocommit=True) as conn:
+            installation = read_installation(conn, settings.state_schema)
+            if installation is None:
+                click.echo(f"{database}: not bootstrapped (no schema {settings.state_schema})")
+                continue
+            queries = Queries(settings.state_schema)
+            with conn.cursor() as cur:
+                cur.execute(queries["status_rows"])
+                rows = cur.fetchall()
+                cur.execute(queries["slot_position"], {"slot": installation.slot_name})
+                slot = cur.fetchone()
+                key = db.advisory_key(settings.state_schema, "member")
+                classid, objid = db.split_key(key)
+                cur.execute(queries["live_workers"], {"classid": classid, "objid": objid})
+                (workers,) = cur.fetchone()
+            click.echo(f"database {database}: {workers} worker(s) connected, {installation.partitions} partitions")
+            if slot is None:
+                click.echo(f"  slot {installation.slot_name}: MISSING (the indexer recreates it and verifies)")
+            else:
+                _restart, confirmed, active, retained = slot
+                click.echo(
+                    f"  slot {installation.slot_name}: {'active' if active else 'idle'}, confirmed {confirmed},"
+                    f" retaining {retained or 0} bytes of WAL"
+                )
+            header = ("index", "root table", "backfill", "backfilled", "pending", "oldest", "dead letters")
+            table = [header] + [tuple("" if v is None else str(v) for v in row) for row in rows]
+            widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+            for row in table:
+                click.echo("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def run_verify(settings: Settings, schema: DocumentSchema, *, index_name: str | None, repair: bool) -> int:
+    from indexer.verify import verify_index
+
+    names = [spec.index for spec in schema.indexes]
+    if index_name is not None and index_name not in names:
+        raise ConfigError(f"index {index_name!r} is not in {schema.file}", hint=f"indexes: {', '.join(names)}")
+    engine = open_engine(settings.search, exact_numbers=True)
+    differences = 0
+    try:
+        for database in schema.databases():
+            with db.connection(settings.dsn_for(database), application="indexer verify", autocommit=True) as conn:
+                plan = load_running_plan(conn, settings, database)
+                for index_plan in plan.indexes:
+                    if index_name and index_plan.index.name != index_name:
+                        continue
+                    report = verify_index(conn, engine, index_plan, plan.state_schema, repair=repair)
+                    differences += report.differences
+                    click.echo(
+                        f"{report.index}: {report.in_postgres} in Postgres, {report.in_index} in the index;"
+                        f" missing {report.missing}, extra {report.extra}, stale {report.stale},"
+                        f" in flight {report.in_flight}" + (f"; enqueued {report.repaired} repairs" if repair else "")
+                    )
+                    for kind, ids in sorted(report.samples.items()):
+                        click.echo(f"  {kind}: {', '.join(ids)}")
+    finally:
+        engine.close()
+    return 1 if differences else 0
+
+
+def run_dead_letters(
+    settings: Settings, schema: DocumentSchema, *, index_name: str | None, requeue: bool, limit: int
+) -> None:
+    for database in schema.databases():
+        with db.connection(settings.dsn_for(database), application="indexer dead-letters", autocommit=True) as conn:
+            if read_installation(conn, settings.state_schema) is None:
+                click.echo(f"{database}: not bootstrapped")
+                continue
+            queries = Queries(settings.state_schema)
+            with conn.cursor() as cur:
+                if requeue:
+                    cur.execute(queries["requeue_dead_letters"], {"index": index_name})
+                    click.echo(f"{database}: requeued {cur.rowcount} document(s) into the outbox")
+                    continue
+                cur.execute(queries["list_dead_letters"], {"index": index_name, "limit": limit})
+                rows = cur.fetchall()
+            if not rows:
+                click.echo(f"{database}: no dead letters")
+            for dl_id, failed_at, index, doc_id, reason, message in rows:
+                click.echo(f"{dl_id}  {failed_at:%Y-%m-%d %H:%M:%S}  {index}  {doc_id}  {reason}: {message}")

@@ -1,0 +1,151 @@
+"""An independent reference for what every document must contain.
+
+Written separately from the indexer's SQL generator, on purpose naively: every
+table is read whole (``to_jsonb`` of each row, so Postgres renders the scalar
+values), foreign keys are read from ``pg_constraint`` directly, and documents
+are assembled in Python with loops, following the schema.json semantics:
+
+* fields: ``columns`` (default: all, in table order), renamed by
+  ``transform.rename``; children under ``label`` (default: the table name);
+* ``one_to_many``: a list ordered by the child's primary key (then the through
+  table's), or ``None`` when empty; ``one_to_one``: the first such row or ``None``;
+* ``scalar``: the single column's value instead of an object;
+* document ``_id``: primary key values joined with ``|``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+
+def _rows(cur: Any, schema: str, table: str) -> list[dict[str, Any]]:
+    cur.execute(f'SELECT to_jsonb(t) FROM "{schema}"."{table}" t')  # noqa: S608 - test data, trusted names
+    return [row[0] for row in cur.fetchall()]
+
+
+def _columns(cur: Any, schema: str, table: str) -> list[str]:
+    cur.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = format('%%I.%%I', %s::text, %s::text)::regclass"
+        " AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+        (schema, table),
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
+def _primary_key(cur: Any, schema: str, table: str) -> list[str]:
+    cur.execute(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+        " WHERE i.indrelid = format('%%I.%%I', %s::text, %s::text)::regclass AND i.indisprimary"
+        " ORDER BY array_position(i.indkey::int[], a.attnum::int)",
+        (schema, table),
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
+def _foreign_keys(cur: Any, schema: str, table: str) -> list[tuple[list[str], str, str, list[str]]]:
+    """(columns, referenced schema, referenced table, referenced columns)."""
+    cur.execute(
+        """
+        SELECT array(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, o)
+                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o),
+               rn.nspname, r.relname,
+               array(SELECT a.attname FROM unnest(c.confkey) WITH ORDINALITY k(n, o)
+                     JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o)
+        FROM pg_constraint c JOIN pg_class r ON r.oid = c.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace
+        WHERE c.contype = 'f' AND c.conrelid = format('%%I.%%I', %s::text, %s::text)::regclass
+        """,
+        (schema, table),
+    )
+    return [(list(a), b, c, list(d)) for a, b, c, d in cur.fetchall()]
+
+
+class Reference:
+    def __init__(self, conn: Any) -> None:
+        self.cur = conn.cursor()
+        self.cache: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.indexes: dict[tuple[str, str, tuple[str, ...]], dict[tuple[Any, ...], list[dict[str, Any]]]] = {}
+
+    def rows(self, schema: str, table: str) -> list[dict[str, Any]]:
+        if (schema, table) not in self.cache:
+            self.cache[(schema, table)] = _rows(self.cur, schema, table)
+        return self.cache[(schema, table)]
+
+    def lookup(self, schema: str, table: str, columns: list[str]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+        """Rows of a table grouped by the values of ``columns`` (a hash index)."""
+        key = (schema, table, tuple(columns))
+        if key not in self.indexes:
+            grouped: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+            for row in self.rows(schema, table):
+                grouped[tuple(row[c] for c in columns)].append(row)
+            self.indexes[key] = grouped
+        return self.indexes[key]
+
+    def documents(self, entry: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        root = entry["nodes"]
+        schema = root.get("schema", "public")
+        key = root.get("primary_key") or _primary_key(self.cur, schema, root["table"])
+        out: dict[str, dict[str, Any]] = {}
+        for row in self.rows(schema, root["table"]):
+            doc_id = "|".join(str(row[k]) for k in key)
+            out[doc_id] = self.render(root, row)
+        return out
+
+    def render(self, node: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+        schema = node.get("schema", "public")
+        columns = node.get("columns") or _columns(self.cur, schema, node["table"])
+        rename = (node.get("transform") or {}).get("rename", {})
+        doc = {rename.get(c, c): row[c] for c in columns}
+        for child in node.get("children", []):
+            doc[child.get("label", child["table"])] = self.child_value(node, row, child)
+        return doc
+
+    def child_value(self, parent: dict[str, Any], parent_row: dict[str, Any], child: dict[str, Any]) -> Any:
+        schema = child.get("schema", "public")
+        table = child["table"]
+        parent_schema = parent.get("schema", "public")
+        rel = child["relationship"]
+        key = child.get("primary_key") or _primary_key(self.cur, schema, table)
+        matches: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        throughs = rel.get("through_tables") or []
+        if throughs:
+            through_name = throughs[0]
+            t_schema, _, t_table = through_name.rpartition(".")
+            t_schema = t_schema or schema
+            fks = _foreign_keys(self.cur, t_schema, t_table)
+            to_child = next(f for f in fks if (f[1], f[2]) == (schema, table))
+            to_parent = next(f for f in fks if (f[1], f[2]) == (parent_schema, parent["table"]))
+            t_key = _primary_key(self.cur, t_schema, t_table) or to_child[0] + to_parent[0]
+            by_child = self.lookup(schema, table, to_child[3])
+            links = self.lookup(t_schema, t_table, to_parent[0])
+            for trow in links.get(tuple(parent_row[pc] for pc in to_parent[3]), []):
+                for crow in by_child.get(tuple(trow[c] for c in to_child[0]), []):
+                    matches.append((_sort_key(crow, key) + _sort_key(trow, t_key), crow))
+        else:
+            if rel.get("foreign_key"):
+                pairs = list(zip(rel["foreign_key"]["child"], rel["foreign_key"]["parent"], strict=True))
+            else:
+                pairs = []
+                for cols, rs, rt, rcols in _foreign_keys(self.cur, schema, table):
+                    if (rs, rt) == (parent_schema, parent["table"]):
+                        pairs = list(zip(cols, rcols, strict=True))
+                for cols, rs, rt, rcols in _foreign_keys(self.cur, parent_schema, parent["table"]):
+                    if (rs, rt) == (schema, table):
+                        pairs = list(zip(rcols, cols, strict=True))
+            wanted = tuple(parent_row[p] for _, p in pairs)
+            if None not in wanted:
+                for crow in self.lookup(schema, table, [c for c, _ in pairs]).get(wanted, []):
+                    matches.append((_sort_key(crow, key), crow))
+        matches.sort(key=lambda m: m[0])
+        if rel["variant"] == "scalar":
+            column = (child.get("columns") or _columns(self.cur, schema, table))[0]
+            values = [crow[column] for _, crow in matches]
+        else:
+            values = [self.render(child, crow) for _, crow in matches]
+        if rel["type"] == "one_to_one":
+            return values[0] if values else None
+        return values or None
+
+
+def _sort_key(row: dict[str, Any], key: list[str]) -> tuple[Any, ...]:
+    return tuple((row[k] is None, row[k]) for k in key)

@@ -88,7 +88,7 @@ def connection_options(fn: F) -> F:
             "--database",
             envvar="INDEXER_DATABASE",
             show_envvar=True,
-            help="Use this database for every index instead of schema.json's \"database\".",
+            help='Use this database for every index instead of schema.json\'s "database".',
         ),
         click.option(
             "--state-schema",

@@ -272,6 +272,7 @@ def uninstall(conn: Any, state_schema: str, slot_name: str | None, publication: 
         conn.rollback()
         if row and row[0]:
             raise PreflightError(f"replication slot {slot} is in use", hint="stop `indexer run` first")
+    has_schema = schema_exists(conn, state_schema)
     with conn.cursor() as cur:
         cur.execute("SET LOCAL lock_timeout = '10s'")
         for nsp, rel, trigger in _our_triggers(cur, state_schema):
@@ -281,7 +282,7 @@ def uninstall(conn: Any, state_schema: str, slot_name: str | None, publication: 
         if cur.fetchone()[0]:
             cur.execute(sql.SQL("DROP PUBLICATION {}").format(sql.Identifier(publication)))
             dropped.append(f"publication {publication}")
-        if schema_exists(conn, state_schema):
+        if has_schema:
             cur.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(state_schema)))
             dropped.append(f"schema {state_schema}")
     conn.commit()

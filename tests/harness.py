@@ -160,7 +160,7 @@ class Harness:
         request = urllib.request.Request(
             self.search_url + path, data=data, method=method, headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - a local test server
+        with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
 
     def documents(self, index: str) -> dict[str, dict[str, Any]]:
@@ -204,12 +204,15 @@ class Harness:
         for doc_id in sorted(set(expected) & set(actual)):
             if expected[doc_id] != actual[doc_id]:
                 keys = sorted(
-                    k for k in set(expected[doc_id]) | set(actual[doc_id])
+                    k
+                    for k in set(expected[doc_id]) | set(actual[doc_id])
                     if expected[doc_id].get(k) != actual[doc_id].get(k)
                 )
                 problems.append(
                     f"stale {doc_id}: "
-                    + "; ".join(f"{k}: index={actual[doc_id].get(k)!r} expected={expected[doc_id].get(k)!r}" for k in keys)
+                    + "; ".join(
+                        f"{k}: index={actual[doc_id].get(k)!r} expected={expected[doc_id].get(k)!r}" for k in keys
+                    )
                 )
         return problems
 

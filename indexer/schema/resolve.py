@@ -226,25 +226,69 @@ class _Resolver:
         )
 
     def mappings(self, spec: IndexSpec, root: Node) -> dict[str, object] | None:
-        """The index mappings: ``mappings`` as given, or ``mapping`` as the
-        properties, or else the field types from every node's ``transform.mapping``."""
+        """The index mappings: field types inferred from column types where the
+        engine would guess wrong, overlaid by every node's ``transform.mapping``,
+        overlaid by the index's ``mapping`` (properties) or ``mappings``; the
+        user's word always wins."""
+        inferred = _tree_properties(root)
+        user: dict[str, object] | None = None
         if spec.mappings is not None:
-            return dict(spec.mappings)
-        if spec.mapping is not None:
+            user = dict(spec.mappings)
+        elif spec.mapping is not None:
             if "dynamic_templates" in spec.mapping or "properties" in spec.mapping:
-                return dict(spec.mapping)
-            return {"properties": dict(spec.mapping)}
+                user = dict(spec.mapping)
+            else:
+                user = {"properties": dict(spec.mapping)}
+        merged: dict[str, object] = {"properties": inferred} if inferred else {}
+        if user:
+            merged = _deep_merge(merged, user)
+        return merged or None
 
-        def props(node: Node) -> dict[str, object]:
-            out: dict[str, object] = {}
-            renamed = {f.column: f.key for f in node.fields}
-            for column, field_mapping in node.field_mappings.items():
-                out[renamed[column]] = dict(field_mapping)
-            for child in node.children:
-                child_props = props(child)
-                if child_props:
-                    out[child.label] = {"properties": child_props}
-            return out
 
-        properties = props(root)
-        return {"properties": properties} if properties else None
+# Column types whose values Postgres renders as JSON numbers that may or may not
+# have a fraction (14 and 9.8 in one column). Left to dynamic mapping, the engine
+# maps the field from the first value it sees: "long" when that is 14, which
+# then truncates 9.8 (Elasticsearch) or rejects it (OpenSearch-compatible).
+_FRACTIONAL = ("numeric", "real", "double precision")
+
+
+def _field_type(sql_type: str) -> dict[str, object] | None:
+    base = sql_type.removesuffix("[]")
+    if base.split("(")[0] in _FRACTIONAL:
+        return {"type": "double"}
+    return None
+
+
+def _tree_properties(node: Node) -> dict[str, object]:
+    out: dict[str, object] = {}
+    renamed = {f.column: f.key for f in node.fields}
+    for f in node.fields:
+        column = node.table.column(f.column)
+        inferred = _field_type(column.sql_type) if column else None
+        if inferred:
+            out[f.key] = inferred
+    for column, field_mapping in node.field_mappings.items():
+        out[renamed[column]] = dict(field_mapping)
+    for child in node.children:
+        if child.variant == "scalar":
+            (only,) = child.fields
+            column = child.table.column(only.column)
+            value = child.field_mappings.get(only.column) or (_field_type(column.sql_type) if column else None)
+            if value:
+                out[child.label] = dict(value)
+            continue
+        child_props = _tree_properties(child)
+        if child_props:
+            out[child.label] = {"properties": child_props}
+    return out
+
+
+def _deep_merge(base: dict[str, object], override: dict[str, object]) -> dict[str, object]:
+    merged = dict(base)
+    for key, value in override.items():
+        current = merged.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            merged[key] = _deep_merge(current, value)
+        else:
+            merged[key] = value
+    return merged

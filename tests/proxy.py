@@ -1,0 +1,137 @@
+"""A small HTTP proxy in front of osmem, for two jobs the real server cannot do:
+
+* **look like Elasticsearch 8.** osmem answers as OpenSearch, which makes the
+  indexer pick opensearch-py, and (like OpenSearch) it refuses Elasticsearch's
+  ``compatible-with`` media types on some requests. In ``elasticsearch`` mode
+  the proxy reports an Elasticsearch 8 version on ``GET /``, accepts only the
+  media types a real 8.x server accepts (plain JSON or ``compatible-with`` 7/8,
+  as 8.x refuses 9), rewrites them to plain JSON for osmem, and records what it
+  saw so tests can check the official client's headers;
+* **go away.** :meth:`down` closes the listening socket (clients get
+  "connection refused"), :meth:`up` listens again on the same port; osmem and
+  its data stay untouched, like a cluster restart.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+_COMPAT = re.compile(r"application/vnd\.elasticsearch\+(json|x-ndjson);\s*compatible-with=(\d+)")
+
+ES_ROOT = {
+    "name": "proxy-node",
+    "cluster_name": "proxy",
+    "cluster_uuid": "proxy",
+    "version": {
+        "number": "8.15.0",
+        "build_flavor": "default",
+        "build_type": "docker",
+        "lucene_version": "9.11.1",
+        "minimum_wire_compatibility_version": "7.17.0",
+        "minimum_index_compatibility_version": "7.0.0",
+    },
+    "tagline": "You Know, for Search",
+}
+
+
+class SearchProxy:
+    def __init__(self, upstream: str, *, mode: str = "passthrough") -> None:
+        self.upstream = urlsplit(upstream)
+        self.mode = mode
+        self.seen_media_types: set[str] = set()
+        self.requests = 0
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        self.up()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def up(self) -> None:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args: Any) -> None:
+                return
+
+            def _handle(self) -> None:
+                proxy.requests += 1
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                for key, value in headers.items():
+                    if key.lower() in ("accept", "content-type"):
+                        proxy.seen_media_types.add(value)
+                if proxy.mode == "elasticsearch":
+                    for name in ("Accept", "Content-Type"):
+                        value = headers.get(name) or headers.get(name.lower())
+                        if not value:
+                            continue
+                        match = _COMPAT.search(value)
+                        if match and match.group(2) not in ("7", "8"):
+                            self._reply(
+                                400,
+                                {"error": f"{name} version must be either version 8 or 7, but found {match.group(2)}"},
+                            )
+                            return
+                        for key in (name, name.lower()):
+                            if key in headers:
+                                headers[key] = _COMPAT.sub(r"application/\1", headers[key])
+                    if self.command == "GET" and self.path in ("/", ""):
+                        self._reply(200, ES_ROOT)
+                        return
+                upstream = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=60)
+                try:
+                    upstream.request(self.command, self.path, body=body, headers=headers)
+                    response = upstream.getresponse()
+                    data = response.read()
+                    self.send_response(response.status)
+                    for key, value in response.getheaders():
+                        if key.lower() not in ("content-length", "connection", "transfer-encoding"):
+                            self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                finally:
+                    upstream.close()
+
+            def _reply(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("X-Elastic-Product", "Elasticsearch")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+
+        class Server(ThreadingHTTPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+
+        self._server = Server(("127.0.0.1", self.port), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def down(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def close(self) -> None:
+        self.down()

@@ -117,7 +117,7 @@ class SearchProxy:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle  # noqa: N815 - http.server names
 
         class Server(ThreadingHTTPServer):
             allow_reuse_address = True

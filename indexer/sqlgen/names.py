@@ -80,18 +80,26 @@ def equals(pairs: Sequence[tuple[sql.Composable, sql.Composable]]) -> sql.Compos
     return and_all([sql.SQL("{} = {}").format(a, b) for a, b in pairs])
 
 
-def root_key_object(table: Table, key: Sequence[str], values: Sequence[sql.Composable]) -> sql.Composed:
-    """The outbox's ``root_key``: ``jsonb_build_object('pk', (value)::pk_type, ...)``.
+def root_key_object(
+    table: Table,
+    key: Sequence[str],
+    values: Sequence[sql.Composable],
+    value_types: Sequence[str | None] | None = None,
+) -> sql.Composed:
+    """The outbox's ``root_key``: ``jsonb_build_object('pk', value, ...)``.
 
-    Every path that enqueues a key builds it here, cast to the root key's own
-    types, so one root row always gives the same jsonb (and the same partition)
-    whichever table's change found it.
+    Every path that enqueues a key builds it here, with each value cast to the
+    root key column's own type unless ``value_types`` says it has that type
+    already, so one root row always gives the same jsonb (and the same
+    partition) whichever table's change found it.
     """
     parts: list[sql.Composable] = []
-    for name, value in zip(key, values, strict=True):
+    types = list(value_types) if value_types is not None else [None] * len(key)
+    for name, value, value_type in zip(key, values, types, strict=True):
         column = table.column(name)
         assert column is not None
-        parts.append(sql.SQL("{}, {}").format(sql.Literal(name), cast(value, column.sql_type)))
+        typed = value if value_type == column.sql_type else cast(value, column.sql_type)
+        parts.append(sql.SQL("{}, {}").format(sql.Literal(name), typed))
     return sql.SQL("jsonb_build_object({})").format(sql.SQL(", ").join(parts))
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from psycopg2 import sql
 
@@ -81,18 +82,26 @@ def occurrences(indexes: Sequence[Index], table: TableName) -> list[Occurrence]:
     return found
 
 
+Bound = dict[str, tuple[sql.Composable, str]]  # column -> (expression in scope, its type)
+
+
 class _Joins:
     """Accumulates ``JOIN table AS jN ON ...`` clauses with fresh aliases."""
 
     def __init__(self) -> None:
         self.clauses: list[sql.Composable] = []
 
-    def add(self, table: Table, on: Sequence[tuple[str, sql.Composable]]) -> str:
-        """Join ``table`` where each (its column, expression) pair is equal."""
+    def add(self, table: Table, on: Bound) -> Bound:
+        """Join ``table`` where each of its columns in ``on`` equals the bound
+        expression; returns every column of ``table`` as now bound."""
         name = f"j{len(self.clauses) + 1}"
-        condition = equals([(col(name, column), expr) for column, expr in on])
+        condition = equals([(col(name, column), expr) for column, (expr, _type) in on.items()])
         self.clauses.append(sql.SQL("JOIN {} AS {} ON {}").format(qualified(table), sql.Identifier(name), condition))
-        return name
+        return _columns_of(table, name)
+
+
+def _columns_of(table: Table, alias: str) -> Bound:
+    return {c.name: (col(alias, c.name), c.sql_type) for c in table.columns}
 
 
 def key_query(occ: Occurrence, source: sql.Composable) -> sql.Composed:
@@ -108,102 +117,132 @@ def key_query(occ: Occurrence, source: sql.Composable) -> sql.Composed:
     """
     joins = _Joins()
     node, root = occ.node, occ.index.root
-    bound: dict[str, sql.Composable]
+    bound: Bound
     if occ.through:
         link = node.link
-        assert link is not None and node.parent is not None
-        bound = {pc: col("c", x) for pc, x in link.parent_pairs}
+        assert link is not None and link.through is not None and node.parent is not None
+        through = _columns_of(link.through, "c")
+        bound = {pc: through[x] for pc, x in link.parent_pairs}
         current = node.parent
     else:
-        bound = {c: col("c", c) for c in node.table.column_names()}
+        bound = _columns_of(node.table, "c")
         current = node
     while current.link is not None:
         link = current.link
         if not all(c in bound for c in link.node_columns()):
-            alias = joins.add(current.table, list(bound.items()))
-            bound = {c: col(alias, c) for c in current.table.column_names()}
+            bound = joins.add(current.table, bound)
         if link.through is None:
             bound = {pc: bound[nc] for nc, pc in link.pairs}
         else:
-            through = joins.add(link.through, [(x, bound[nc]) for nc, x in link.node_pairs])
-            bound = {pc: col(through, x) for pc, x in link.parent_pairs}
+            through_bound = joins.add(link.through, {x: bound[nc] for nc, x in link.node_pairs})
+            bound = {pc: through_bound[x] for pc, x in link.parent_pairs}
         assert current.parent is not None
         current = current.parent
     if not all(k in bound for k in root.key):
-        alias = joins.add(root.table, list(bound.items()))
-        bound = {c: col(alias, c) for c in root.table.column_names()}
-    return _select_keys(root, [bound[k] for k in root.key], source, joins)
-
-
-def _select_keys(root: Node, values: Sequence[sql.Composable], source: sql.Composable, joins: _Joins) -> sql.Composed:
+        bound = joins.add(root.table, bound)
+    values = [bound[k][0] for k in root.key]
+    types = [bound[k][1] for k in root.key]
     return sql.SQL("SELECT DISTINCT {} AS root_key FROM {} AS c {}").format(
-        root_key_object(root.table, root.key, values), source, sql.SQL(" ").join(joins.clauses)
+        root_key_object(root.table, root.key, values, types), source, sql.SQL(" ").join(joins.clauses)
     )
 
 
-def _row_text(alias: str, columns: Sequence[str]) -> sql.Composed:
-    return sql.SQL("ROW({})::text").format(sql.SQL(", ").join(col(alias, c) for c in columns))
+# Types compared by their text rendering, because their equality operator is
+# missing (json, xml, geometry) or calls values equal that render differently
+# in a document (numeric 1.0 = 1.00, float -0 = 0); types from outside
+# pg_catalog too (citext is equal across case, and their operators resolve
+# through search_path).
+_COMPARE_AS_TEXT = {
+    "json", "xml", "numeric", "real", "double precision",
+    "point", "line", "lseg", "box", "path", "polygon", "circle",
+}  # fmt: skip
 
 
-def changed_rows(columns: Sequence[str]) -> sql.Composed:
-    """Rows of an UPDATE whose ``columns`` changed: new versions without an
-    identical old version, plus old versions without an identical new one."""
-    return sql.SQL(
-        "(SELECT n.* FROM new_rows AS n WHERE NOT EXISTS "
-        "(SELECT FROM old_rows AS o WHERE {o} = {n})"
-        " UNION ALL "
-        "SELECT o.* FROM old_rows AS o WHERE NOT EXISTS "
-        "(SELECT FROM new_rows AS n WHERE {n} = {o}))"
-    ).format(o=_row_text("o", columns), n=_row_text("n", columns))
+def _comparable(table: Table, alias: str, columns: Sequence[str]) -> sql.Composed:
+    parts: list[sql.Composable] = []
+    for name in columns:
+        column = table.column(name)
+        assert column is not None
+        base = column.sql_type.removesuffix("[]").split("(")[0]
+        if not column.builtin or base in _COMPARE_AS_TEXT:
+            parts.append(sql.SQL("({})::text").format(col(alias, name)))
+        else:
+            parts.append(col(alias, name))
+    return sql.SQL("ROW({})").format(sql.SQL(", ").join(parts))
 
 
-def _enqueue(
-    state_schema: str, table: Table, occs: Sequence[Occurrence], op: str, source_for: object
-) -> sql.Composable:
-    selects = []
-    for occ in occs:
-        selects.append(
-            sql.SQL("SELECT {index}, q.root_key, {op}, {source} FROM ({keys}) AS q").format(
-                index=sql.Literal(occ.index.name),
-                op=sql.Literal(op),
-                source=sql.Literal(table.display),
-                keys=key_query(occ, source_for(occ)),  # type: ignore[operator]
-            )
+def changed_rows(table: Table, columns: Sequence[str]) -> sql.Composed:
+    """Row versions of an UPDATE whose ``columns`` changed, old and new.
+
+    With a primary key, old and new versions are paired on it (a changed key
+    leaves both unpaired, so both count) and compared column by column.
+    Without one, a version counts when no version on the other side renders
+    the same ``columns``.
+    """
+    key = table.primary_key
+    if key:
+        on = equals([(col("o", k), col("n", k)) for k in key])
+        differs = sql.SQL("{} IS DISTINCT FROM {}").format(
+            _comparable(table, "n", columns), _comparable(table, "o", columns)
         )
-    return sql.SQL("INSERT INTO {} (index_name, root_key, op, source_table)\n{};").format(
-        sql.Identifier(state_schema, "outbox"), sql.SQL("\nUNION ALL\n").join(selects)
+        return sql.SQL(
+            "(SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON {on} WHERE o.{k} IS NULL OR {differs}"
+            " UNION ALL "
+            "SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON {on} WHERE n.{k} IS NULL OR {differs})"
+        ).format(on=on, k=sql.Identifier(key[0]), differs=differs)
+    n_text = sql.SQL("ROW({})::text").format(sql.SQL(", ").join(col("n", c) for c in columns))
+    o_text = sql.SQL("ROW({})::text").format(sql.SQL(", ").join(col("o", c) for c in columns))
+    return sql.SQL(
+        "(SELECT n.* FROM new_rows AS n WHERE NOT EXISTS (SELECT FROM old_rows AS o WHERE {o} = {n})"
+        " UNION ALL "
+        "SELECT o.* FROM old_rows AS o WHERE NOT EXISTS (SELECT FROM new_rows AS n WHERE {n} = {o}))"
+    ).format(o=o_text, n=n_text)
+
+
+def _capture(
+    state_schema: str, table: Table, occs: Sequence[Occurrence], op: str, source_for: Any, rows: sql.Composable
+) -> sql.Composed:
+    """One statement: insert the root keys of every occurrence into the outbox
+    and emit the coverage message ``<relid> <op> <rows>``. A single SQL
+    statement per trigger call keeps the per-statement overhead low."""
+    selects = [
+        sql.SQL("SELECT {index}, q.root_key, {op}, {source} FROM ({keys}) AS q").format(
+            index=sql.Literal(occ.index.name),
+            op=sql.Literal(op),
+            source=sql.Literal(table.display),
+            keys=key_query(occ, source_for(occ)),
+        )
+        for occ in occs
+    ]
+    return sql.SQL(
+        "WITH enqueued AS (INSERT INTO {outbox} (index_name, root_key, op, source_table)\n{selects})\n"
+        "SELECT pg_logical_emit_message(true, {prefix}, concat_ws(' ', TG_RELID, TG_OP, {rows})) INTO _lsn;"
+    ).format(
+        outbox=sql.Identifier(state_schema, "outbox"),
+        selects=sql.SQL("\nUNION ALL\n").join(selects),
+        prefix=sql.Literal(message_prefix(state_schema)),
+        rows=rows,
     )
 
 
 def function_body(state_schema: str, table: Table, occs: Sequence[Occurrence]) -> sql.Composed:
     """The PL/pgSQL body of ``table``'s capture function."""
-    prefix = sql.Literal(message_prefix(state_schema))
-
-    def message(count: sql.Composable) -> sql.Composed:
-        return sql.SQL("PERFORM pg_logical_emit_message(true, {}, concat_ws(' ', TG_RELID, TG_OP, {}));").format(
-            prefix, count
-        )
-
-    inserted = _enqueue(state_schema, table, occs, "insert", lambda _o: sql.SQL("new_rows"))
-    updated = _enqueue(state_schema, table, occs, "update", lambda o: changed_rows(o.watched_columns()))
-    deleted = _enqueue(state_schema, table, occs, "delete", lambda _o: sql.SQL("old_rows"))
-    truncated = _enqueue(state_schema, table, occs, "truncate", lambda _o: qualified(table))
+    new_count = sql.SQL("(SELECT count(*) FROM new_rows)")
+    old_count = sql.SQL("(SELECT count(*) FROM old_rows)")
     return sql.SQL(
-        "BEGIN\n"
-        "IF TG_OP = 'INSERT' THEN\n{ins}\n{ins_msg}\n"
-        "ELSIF TG_OP = 'UPDATE' THEN\n{upd}\n{upd_msg}\n"
-        "ELSIF TG_OP = 'DELETE' THEN\n{dele}\n{del_msg}\n"
-        "ELSIF TG_OP = 'TRUNCATE' THEN\n{trunc}\n{trunc_msg}\n"
+        "DECLARE _lsn pg_lsn;\nBEGIN\n"
+        "IF TG_OP = 'UPDATE' THEN\n{upd}\n"
+        "ELSIF TG_OP = 'INSERT' THEN\n{ins}\n"
+        "ELSIF TG_OP = 'DELETE' THEN\n{dele}\n"
+        "ELSIF TG_OP = 'TRUNCATE' THEN\n{trunc}\n"
         "END IF;\nRETURN NULL;\nEND"
     ).format(
-        ins=inserted,
-        ins_msg=message(sql.SQL("(SELECT count(*) FROM new_rows)")),
-        upd=updated,
-        upd_msg=message(sql.SQL("(SELECT count(*) FROM new_rows)")),
-        dele=deleted,
-        del_msg=message(sql.SQL("(SELECT count(*) FROM old_rows)")),
-        trunc=truncated,
-        trunc_msg=message(sql.SQL("0")),
+        upd=_capture(
+            state_schema, table, occs, "update", lambda o: changed_rows(table, o.watched_columns()), new_count
+        ),
+        ins=_capture(state_schema, table, occs, "insert", lambda _o: sql.SQL("new_rows"), new_count),
+        dele=_capture(state_schema, table, occs, "delete", lambda _o: sql.SQL("old_rows"), old_count),
+        trunc=_capture(state_schema, table, occs, "truncate", lambda _o: qualified(table), sql.SQL("0")),
     )
 
 

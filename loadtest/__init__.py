@@ -1,0 +1,1 @@
+"""Benchmarks of the indexer (outside pytest): see loadtest/README.md."""

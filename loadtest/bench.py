@@ -1,0 +1,345 @@
+"""The benchmark: throughput of the indexer next to limits measured in the same run.
+
+    python -m loadtest.bench --books 100000
+
+Everything runs on this machine: a private PostgreSQL (wal_level=logical), the
+synthetic bookshop of ``loadtest/books.py`` and two search servers, osmem-server
+and a sink that discards ``_bulk`` requests (a cluster far faster than this
+machine). Reported, each as documents per second and as a ratio to its limit:
+
+* **limits**: Postgres alone producing every document (one streaming query, and
+  the backfill's keyset pages), and each search server alone ingesting prepared
+  bulk bodies;
+* **backfill**: ``indexer run --once`` on a fresh index (process start included),
+  with the peak memory of its workers, at the full size and a quarter of it;
+* **change stream**: 20,000 single-row updates committed, then drained;
+* **fan-out**: 2,000 authors renamed in one statement, then drained;
+* **trigger overhead**: pgbench single-row UPDATEs of a document column, with and
+  without the capture triggers, alternating rounds, medians.
+
+Figures are ratios against baselines from the same run because the machines are
+shared and noisy. Results go to stdout and ``loadtest/results/<time>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import psycopg2
+import urllib3
+
+from indexer.embedded import LocalPostgres, embedded_bindir, running_osmem, system_bindir
+from indexer.plan import load_plan
+from indexer.schema.parse import load_schema
+from indexer.search.bulk import encode
+from loadtest import books
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT / "schemas" / "book.json"
+RESULTS = ROOT / "loadtest" / "results"
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+@contextlib.contextmanager
+def running_sink() -> Iterator[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loadtest.sink"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        yield str(json.loads(process.stdout.readline())["url"])
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(10)
+        process.stdout.close() if process.stdout else None
+
+
+class Bench:
+    def __init__(self, pg: LocalPostgres, database: str, workers: int) -> None:
+        self.pg = pg
+        self.database = database
+        self.workers = workers
+        self.dsn = f"host=127.0.0.1 port={pg.port} user=postgres"
+
+    def connect(self) -> Any:
+        conn = psycopg2.connect(self.pg.dsn_for(self.database))
+        conn.autocommit = True
+        return conn
+
+    def indexer(self, *args: str, search_url: str, wait: bool = True) -> Any:
+        command = [
+            sys.executable, "-m", "indexer", "--log-level", "warning", *args,
+            "-c", str(SCHEMA), "--dsn", self.dsn, "--database", self.database, "--search-url", search_url,
+        ]  # fmt: skip
+        if wait:
+            return subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+        return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def fresh_install(self, search_url: str) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.indexer("teardown", "--delete-index", search_url=search_url)
+        self.indexer("bootstrap", search_url=search_url)
+
+    def run_once(self, search_url: str) -> tuple[float, int]:
+        """Seconds for `indexer run --once`, and the peak RSS (bytes) of its processes."""
+        started = time.monotonic()
+        process = self.indexer(
+            "run", "--once", "--no-progress", "--workers", str(self.workers), search_url=search_url, wait=False
+        )
+        peak = 0
+        parent = psutil.Process(process.pid)
+        while process.poll() is None:
+            with contextlib.suppress(psutil.Error):
+                workers = [p for p in parent.children(recursive=True) if p.is_running()]
+                peak = max(peak, max((p.memory_info().rss for p in workers), default=0))
+            time.sleep(0.05)
+        elapsed = time.monotonic() - started
+        output = process.stdout.read() if process.stdout else ""
+        if process.returncode != 0:
+            raise RuntimeError(f"indexer run --once failed:\n{output[-3000:]}")
+        return elapsed, peak
+
+    def plan(self) -> Any:
+        conn = psycopg2.connect(self.pg.dsn_for(self.database))
+        try:
+            schema = load_schema(SCHEMA).with_database(self.database)
+            return load_plan(
+                conn,
+                lambda: psycopg2.connect(self.pg.dsn_for(self.database)),
+                schema,
+                self.database,
+                state_schema="indexer",
+                partitions=32,
+                slot_name="bench_unused",
+            ).indexes[0]
+        finally:
+            conn.close()
+
+    # -- limits ------------------------------------------------------------------
+
+    def postgres_alone_stream(self, plan: Any) -> tuple[float, int]:
+        """Every document through one COPY, discarded: (seconds, documents)."""
+
+        class Counter(io.RawIOBase):
+            def __init__(self) -> None:
+                self.lines = 0
+
+            def writable(self) -> bool:
+                return True
+
+            def write(self, data: Any) -> int:
+                self.lines += bytes(data).count(b"\n")
+                return len(data)
+
+        sink = Counter()
+        with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
+            query = plan.queries.all_documents().as_string(conn)
+            started = time.monotonic()
+            cur.copy_expert(f"COPY (SELECT d.doc_id, d.doc FROM ({query}) d) TO STDOUT", sink)
+            return time.monotonic() - started, sink.lines
+
+    def postgres_alone_pages(self, plan: Any, page: int = 1000) -> tuple[float, int, list[bytes]]:
+        """Every document through the backfill's keyset pages; also returns the
+        prepared bulk bodies for the search-alone limit."""
+        bodies: list[bytes] = []
+        with contextlib.closing(self.connect()) as conn:
+            started = time.monotonic()
+            after = None
+            count = 0
+            with conn.cursor() as cur:
+                psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cur)
+                while True:
+                    cur.execute(
+                        plan.queries.page(lower=after is not None, upper=False), {"after": after, "limit": page}
+                    )
+                    rows = cur.fetchall()
+                    if not rows:
+                        break
+                    count += len(rows)
+                    after = rows[-1][3].decode()
+                    bodies.append(encode("books", rows))
+            return time.monotonic() - started, count, bodies
+
+    @staticmethod
+    def search_alone(url: str, bodies: list[bytes], limit_docs: int) -> tuple[float, int]:
+        pool = urllib3.PoolManager()
+        docs = 0
+        started = time.monotonic()
+        for body in bodies:
+            response = pool.request(
+                "POST", f"{url}/_bulk?filter_path=errors", body=body, headers={"Content-Type": "application/x-ndjson"}
+            )
+            assert response.status == 200, response.data[:300]
+            docs += body.count(b"\n") // 2
+            if docs >= limit_docs:
+                break
+        return time.monotonic() - started, docs
+
+    # -- workloads -------------------------------------------------------------------
+
+    def single_row_updates(self, count: int, books_total: int) -> None:
+        with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
+            for i in range(count):
+                cur.execute("UPDATE book SET title = %s WHERE id = %s", (f"Edited {i}", 1 + (i * 7919) % books_total))
+
+    def rename_authors(self, count: int) -> int:
+        with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
+            cur.execute("UPDATE author SET name = name || ' (renamed)' WHERE id <= %s", (count,))
+            cur.execute("SELECT count(DISTINCT book_id) FROM book_author WHERE author_id <= %s", (count,))
+            return int(cur.fetchone()[0])
+
+    def pending(self) -> int:
+        with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM indexer.outbox")
+            return int(cur.fetchone()[0])
+
+    def pgbench_tps(self, seconds: int, books_total: int) -> float:
+        script = Path("/tmp") / f"bench-{uuid.uuid4().hex[:6]}.sql"
+        script.write_text(
+            f"\\set id random(1, {books_total})\nUPDATE book SET title = 'pgbench ' || :id WHERE id = :id;\n"
+        )
+        try:
+            result = subprocess.run(
+                [str(self.pg.bindir / "pgbench"), "-n", "-c", "2", "-j", "2", "-T", str(seconds), "-f", str(script),
+                 "-h", "127.0.0.1", "-p", str(self.pg.port), "-U", "postgres", self.database],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+        finally:
+            script.unlink()
+        for line in result.stdout.splitlines():
+            if line.startswith("tps ="):
+                return float(line.split()[2])
+        raise RuntimeError(result.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--books", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--updates", type=int, default=20_000)
+    parser.add_argument("--authors", type=int, default=2_000)
+    parser.add_argument("--osmem-docs", type=int, default=20_000, help="documents for the osmem runs (it is slow)")
+    parser.add_argument("--pgbench-seconds", type=int, default=10)
+    parser.add_argument("--pgbench-rounds", type=int, default=3)
+    parser.add_argument("--embedded", action="store_true", help="use the embedded PostgreSQL 18")
+    args = parser.parse_args()
+
+    bindir = embedded_bindir() if args.embedded else (system_bindir() or embedded_bindir())
+    datadir = Path("/tmp") / f"indexer-bench-{uuid.uuid4().hex[:8]}"
+    pg = LocalPostgres(datadir=datadir, bindir=bindir).start()
+    results: dict[str, Any] = {"books": args.books, "workers": args.workers, "postgres": str(bindir)}
+    try:
+        with running_sink() as sink_url, running_osmem() as osmem_url:
+            pg.psql("postgres", "-c", "CREATE DATABASE bench", "-c", "CREATE DATABASE bench_small")
+            bench = Bench(pg, "bench", args.workers)
+            log(f"generating {args.books} books")
+            with contextlib.closing(psycopg2.connect(pg.dsn_for("bench"))) as conn:
+                sizes = books.create(conn, args.books)
+            results["sizes"] = sizes
+            plan = bench.plan()
+
+            log("limit: Postgres alone")
+            bench.fresh_install(sink_url)  # the page queries draw versions from the state schema
+            seconds, docs = bench.postgres_alone_stream(plan)
+            results["pg_alone_stream_docs_s"] = docs / seconds
+            seconds, docs, bodies = bench.postgres_alone_pages(plan)
+            results["pg_alone_pages_docs_s"] = docs / seconds
+            pg_limit = max(results["pg_alone_stream_docs_s"], results["pg_alone_pages_docs_s"])
+            results["pg_alone_docs_s"] = pg_limit
+
+            log("limit: search servers alone")
+            seconds, docs = bench.search_alone(sink_url, bodies, args.books)
+            results["sink_alone_docs_s"] = docs / seconds
+            seconds, docs = bench.search_alone(osmem_url, bodies, args.osmem_docs)
+            results["osmem_alone_docs_s"] = docs / seconds
+            del bodies
+
+            log("backfill into the sink")
+            bench.fresh_install(sink_url)
+            seconds, peak = bench.run_once(sink_url)
+            results["backfill_sink_docs_s"] = args.books / seconds
+            results["backfill_sink_ratio_to_pg_alone"] = results["backfill_sink_docs_s"] / pg_limit
+            results["backfill_peak_rss_mb"] = peak / 2**20
+
+            log("change stream: single-row updates, then drain into the sink")
+            bench.single_row_updates(args.updates, args.books)
+            pending = bench.pending()
+            seconds, _ = bench.run_once(sink_url)
+            results["change_stream_outbox_rows"] = pending
+            results["change_stream_sink_docs_s"] = args.updates / seconds
+
+            log(f"fan-out: rename {args.authors} authors, then drain into the sink")
+            affected = bench.rename_authors(args.authors)
+            seconds, _ = bench.run_once(sink_url)
+            results["fanout_books"] = affected
+            results["fanout_sink_seconds"] = seconds
+            results["fanout_sink_docs_s"] = affected / seconds
+
+            log("backfill at a quarter of the size (memory must stay flat)")
+            small = Bench(pg, "bench_small", args.workers)
+            with contextlib.closing(psycopg2.connect(pg.dsn_for("bench_small"))) as conn:
+                books.create(conn, max(1000, args.books // 4))
+            small.fresh_install(sink_url)
+            _seconds, small_peak = small.run_once(sink_url)
+            results["backfill_peak_rss_mb_quarter_size"] = small_peak / 2**20
+
+            log("trigger overhead: pgbench with and without capture triggers")
+            with_triggers: list[float] = []
+            without: list[float] = []
+            for _ in range(args.pgbench_rounds):
+                bench.indexer("teardown", search_url=sink_url)
+                without.append(bench.pgbench_tps(args.pgbench_seconds, args.books))
+                bench.indexer("bootstrap", search_url=sink_url)
+                with_triggers.append(bench.pgbench_tps(args.pgbench_seconds, args.books))
+            results["pgbench_tps_without_triggers"] = statistics.median(without)
+            results["pgbench_tps_with_triggers"] = statistics.median(with_triggers)
+            results["trigger_overhead_pct"] = 100 * (
+                1 - results["pgbench_tps_with_triggers"] / results["pgbench_tps_without_triggers"]
+            )
+
+            log(f"osmem: backfill of {args.osmem_docs} books and the same change stream")
+            osm = Bench(pg, "bench_small", args.workers)
+            with contextlib.closing(psycopg2.connect(pg.dsn_for("bench_small"))) as conn:
+                books.create(conn, args.osmem_docs)
+            osm.fresh_install(osmem_url)
+            seconds, _ = osm.run_once(osmem_url)
+            results["backfill_osmem_docs_s"] = args.osmem_docs / seconds
+            results["backfill_osmem_ratio_to_osmem_alone"] = (
+                results["backfill_osmem_docs_s"] / results["osmem_alone_docs_s"]
+            )
+    finally:
+        pg.stop("immediate")
+        shutil.rmtree(datadir, ignore_errors=True)
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONPATH", str(ROOT))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    threading.current_thread().name = "bench"
+    main()

@@ -1,0 +1,98 @@
+"""A search server that accepts ``_bulk`` requests and discards them.
+
+It stands in for a cluster far faster than this machine, so a benchmark can
+measure the pipeline's own ceiling. It answers ``GET /`` as OpenSearch 2, keeps
+index names (create, exists, delete), counts the actions it received (readable
+at ``GET /_sink/stats``) and answers every bulk request with
+``{"took": 0, "errors": false}``. Run it as ``python -m loadtest.sink``: it
+prints its URL as JSON and exits when its stdin closes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+ROOT = {
+    "name": "sink",
+    "cluster_name": "sink",
+    "version": {"distribution": "opensearch", "number": "2.17.0"},
+    "tagline": "The OpenSearch Project: https://opensearch.org/",
+}
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.indexes: set[str] = set()
+        self.actions = 0
+        self.bytes = 0
+        self.requests = 0
+        self.lock = threading.Lock()
+
+
+def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *_args: Any) -> None:
+            return
+
+        def reply(self, status: int, payload: Any) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        def handle_any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            path = self.path.split("?", 1)[0].strip("/")
+            parts = path.split("/") if path else []
+            if not parts:
+                self.reply(200, ROOT)
+            elif parts[-1] == "_bulk":
+                with sink.lock:
+                    sink.requests += 1
+                    sink.bytes += len(body)
+                    sink.actions += body.count(b'{"index":') + body.count(b'{"delete":')
+                self.reply(200, {"took": 0, "errors": False})
+            elif parts == ["_sink", "stats"]:
+                self.reply(200, {"actions": sink.actions, "bytes": sink.bytes, "requests": sink.requests})
+            elif len(parts) == 1 and not parts[0].startswith("_"):
+                name = parts[0]
+                if self.command == "PUT":
+                    sink.indexes.add(name)
+                    self.reply(200, {"acknowledged": True, "index": name})
+                elif self.command == "DELETE":
+                    sink.indexes.discard(name)
+                    self.reply(200, {"acknowledged": True})
+                else:
+                    self.reply(200 if name in sink.indexes else 404, {})
+            elif len(parts) == 2 and parts[1] == "_count":
+                self.reply(200, {"count": 0})
+            else:
+                self.reply(200, {})
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any  # noqa: N815 - http.server names
+
+    return Handler
+
+
+def main() -> None:
+    sink = Sink()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(sink))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(json.dumps({"url": f"http://127.0.0.1:{server.server_address[1]}"}), flush=True)
+    sys.stdin.read()  # exit when the parent closes our stdin
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -64,6 +64,7 @@ class Settings:
     batch_size: int = 1000
     backfill_page_size: int = 1000
     poll_interval: float = 0.1
+    concurrent_wait: float = 1.0  # seconds a batch waits for capturing transactions in flight
     max_bulk_bytes: int = 20 * 1024 * 1024
     metrics_port: int | None = None
     progress: bool = True

@@ -25,6 +25,7 @@ FROM (
         SELECT x.index_name, x.partition, x.id, x.root_key
         FROM {schema}.outbox x
         WHERE x.index_name = i.index_name AND x.partition = p.partition
+          AND (x.after_xid IS NULL OR pg_catalog.pg_xact_status(x.after_xid) IS DISTINCT FROM 'in progress')
         ORDER BY x.id
         LIMIT %(limit)s
     ) o
@@ -137,3 +138,33 @@ FROM {schema}.status ORDER BY index_name;
 
 -- name: reconciled_since
 SELECT coalesce(reconciled_lsn >= %(lsn)s::pg_lsn, false) FROM {schema}.slot_state;
+
+-- name: capturing_transactions
+-- Transactions (other than ours) that have run a capture function and not
+-- ended: holders of the shared capture lock, as xid8.
+WITH holders AS (
+    SELECT DISTINCT x.transactionid::text::bigint AS xid32
+    FROM pg_catalog.pg_locks a
+    JOIN pg_catalog.pg_locks x
+      ON x.virtualtransaction = a.virtualtransaction AND x.locktype = 'transactionid'
+     AND x.mode = 'ExclusiveLock' AND x.granted
+    WHERE a.locktype = 'advisory' AND a.granted AND a.objsubid = 1
+      AND a.classid = %(classid)s::oid AND a.objid = %(objid)s::oid
+      AND a.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+      AND a.pid <> pg_catalog.pg_backend_pid()
+), now AS (
+    SELECT pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())::text::bigint AS xmax
+)
+SELECT (CASE WHEN h.xid32 <= (n.xmax & 4294967295) THEN ((n.xmax >> 32) << 32) | h.xid32
+             ELSE (((n.xmax >> 32) - 1) << 32) | h.xid32 END)::text
+FROM holders h, now n;
+
+-- name: still_running
+SELECT coalesce(array_agg(x::text), '{{}}')
+FROM unnest(%(xids)s::xid8[]) AS x
+WHERE pg_catalog.pg_xact_status(x) = 'in progress';
+
+-- name: enqueue_recheck
+INSERT INTO {schema}.outbox (index_name, root_key, op, source_table, after_xid)
+SELECT %(index)s, k, 'recheck', 'concurrent', %(after)s::xid8
+FROM jsonb_array_elements(%(keys)s::jsonb) AS k;

@@ -66,6 +66,8 @@ CREATE TABLE {schema}.outbox (
     xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
     partition smallint NOT NULL GENERATED ALWAYS AS
         (((hashtextextended(index_name || ' ' || root_key::text, 0) & 9223372036854775807) % {partitions})::smallint) STORED,
+    -- A recheck: rebuild this key again once that transaction has ended (see ARCHITECTURE.md).
+    after_xid xid8,
     PRIMARY KEY (index_name, partition, id)
 ) WITH (
     autovacuum_vacuum_scale_factor = 0.0,

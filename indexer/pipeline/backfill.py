@@ -25,6 +25,7 @@ from typing import Any
 
 from indexer import logs
 from indexer.db import advisory_key, bytes_cursor, transaction
+from indexer.faults import NO_FAULTS, Faults
 from indexer.pipeline.drain import record_rejections
 from indexer.plan import IndexPlan
 from indexer.search.bulk import Outcome, Row
@@ -59,6 +60,7 @@ class Backfiller:
         workers: int,
         report: Report,
         should_stop: Callable[[], bool],
+        faults: Faults = NO_FAULTS,
     ) -> None:
         self.conn = conn
         self.queries = queries
@@ -68,6 +70,7 @@ class Backfiller:
         self.workers = workers
         self.report = report
         self.should_stop = should_stop
+        self.faults = faults
         self.log = logs.get("backfill")
 
     @contextlib.contextmanager
@@ -183,6 +186,7 @@ class Backfiller:
         self, plan: IndexPlan, chunk: Chunk, future: Future[Outcome], rows: list[Row], started: float, *, done: bool
     ) -> None:
         outcome = future.result()  # Stopped and errors propagate: no checkpoint
+        self.faults.hit("backfill_after_bulk")
         index = plan.index.name
         with transaction(self.conn) as cur:
             record_rejections(cur, self.queries, index, outcome.rejected)

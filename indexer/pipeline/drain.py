@@ -3,13 +3,18 @@
 Per batch, on the worker's lock-holding connection (autocommit):
 
 1. fetch pending rows of the owned partitions (per index, deduplicated keys);
-2. build every document of those keys in one statement, whose snapshot is
+2. wait (briefly) for capturing transactions still in flight: one that
+   computed its root keys before a concurrent transaction linked a new root
+   to the rows it changed does not know that root, so that root's document
+   must be built after it commits (see ARCHITECTURE.md, invariant 1);
+3. build every document of those keys in one statement, whose snapshot is
    taken after step 1's, so it contains every change those rows stand for;
-3. write them (retrying through outages) with the statement's version;
-4. in one transaction, record rejected documents as dead letters and delete
-   exactly the fetched rows.
+4. write them (retrying through outages) with the statement's version;
+5. in one transaction, record rejected documents as dead letters, enqueue a
+   recheck of the batch's keys for each transaction that outlasted the wait
+   (eligible once it ends), and delete exactly the fetched rows.
 
-A crash anywhere before step 4 commits leaves the rows in place: the batch is
+A crash anywhere before step 5 commits leaves the rows in place: the batch is
 redone, and the engine's version check makes the repeat harmless.
 """
 
@@ -22,11 +27,13 @@ from typing import Any
 
 import orjson
 
-from indexer.db import bytes_cursor, transaction
+from indexer.db import bytes_cursor, split_key, transaction
+from indexer.faults import NO_FAULTS, Faults
 from indexer.plan import IndexPlan
 from indexer.search.bulk import Outcome, Rejection, Row
 from indexer.search.writer import DocumentWriter
 from indexer.sqlfiles import Queries
+from indexer.sqlgen.triggers import capture_lock_key
 
 Report = Callable[..., None]
 
@@ -53,6 +60,38 @@ def record_rejections(cur: Any, queries: Queries, index: str, rejected: Sequence
         )
 
 
+class InFlight:
+    """Capturing transactions still running, found through the shared capture
+    lock they hold. :meth:`settle` waits up to ``max_wait`` seconds for them and
+    returns the ones still running (stragglers). A straggler already waited for
+    once is not waited for again, so a long transaction stalls a worker once,
+    not every batch."""
+
+    def __init__(self, conn: Any, queries: Queries, state_schema: str, max_wait: float) -> None:
+        self.conn = conn
+        self.queries = queries
+        self.classid, self.objid = split_key(capture_lock_key(state_schema))
+        self.max_wait = max_wait
+        self.patience_spent: set[str] = set()
+
+    def settle(self) -> list[str]:
+        with self.conn.cursor() as cur:
+            cur.execute(self.queries["capturing_transactions"], {"classid": self.classid, "objid": self.objid})
+            running = [row[0] for row in cur.fetchall()]
+            if not running:
+                self.patience_spent.clear()
+                return []
+            deadline = time.monotonic() + self.max_wait
+            delay = 0.002
+            while any(x not in self.patience_spent for x in running) and time.monotonic() < deadline:
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+                cur.execute(self.queries["still_running"], {"xids": running})
+                running = list(cur.fetchone()[0])
+        self.patience_spent = set(running)
+        return running
+
+
 def build(conn: Any, plan: IndexPlan, keys_json: str) -> list[Row]:
     with bytes_cursor(conn) as cur:
         cur.execute(plan.queries.by_keys(), {"keys": keys_json})
@@ -68,6 +107,8 @@ def drain_batch(
     *,
     limit: int,
     report: Report,
+    in_flight: InFlight | None = None,
+    faults: Faults = NO_FAULTS,
 ) -> BatchResult:
     """Process one batch over ``partitions`` for the indexes in ``plans``."""
     result = BatchResult()
@@ -76,13 +117,19 @@ def drain_batch(
     with conn.cursor() as cur:
         cur.execute(queries["fetch_batch"], {"indexes": list(plans), "partitions": list(partitions), "limit": limit})
         groups = cur.fetchall()
+    stragglers = in_flight.settle() if groups and in_flight is not None else []
     for index_name, keys_json, parts, ids, row_count in groups:
         plan = plans[index_name]
         started = time.monotonic()
         rows = build(conn, plan, keys_json)
+        faults.hit("drain_before_bulk")
+        faults.hit("drain_during_bulk")
         outcome: Outcome = writer.write(index_name, rows, pipeline=plan.index.pipeline)
+        faults.hit("drain_after_bulk")
         with transaction(conn) as cur:
             record_rejections(cur, queries, index_name, outcome.rejected)
+            for xid in stragglers:
+                cur.execute(queries["enqueue_recheck"], {"index": index_name, "keys": keys_json, "after": xid})
             cur.execute(queries["ack_batch"], {"index": index_name, "partitions": parts, "ids": ids})
         result.rows += row_count
         result.documents += len(rows)

@@ -11,6 +11,7 @@ batch in flight is simply redone later. SIGTERM lets the batch in flight finish
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 import time
@@ -22,8 +23,9 @@ import psycopg2
 
 from indexer import db, logs
 from indexer.errors import DatabaseUnavailable, IndexerError, SearchUnavailable
+from indexer.faults import NO_FAULTS, Faults
 from indexer.pipeline.backfill import Backfiller
-from indexer.pipeline.drain import drain_batch
+from indexer.pipeline.drain import InFlight, drain_batch
 from indexer.pipeline.ownership import Ownership
 from indexer.plan import IndexPlan, Plan
 from indexer.search.engine import SearchEngine, open_engine
@@ -71,12 +73,14 @@ class Worker:
         stop: threading.Event,
         report: Callable[..., None],
         plan_loader: Callable[[Any], Plan],
+        faults: Faults = NO_FAULTS,
     ) -> None:
         self.config = config
         self.settings = config.settings
         self.stop = stop
         self.report = report
         self.plan_loader = plan_loader
+        self.faults = faults
         self.log = logs.get("worker")
         self.plan: Plan | None = None
         self.backfilled: set[str] = set()
@@ -142,6 +146,7 @@ class Worker:
                 workers=self.settings.workers,
                 report=self.report,
                 should_stop=self.stop.is_set,
+                faults=self.faults,
             )
             backoff.reset()
             self.log.info("worker_connected", partitions=plan.partitions)
@@ -161,6 +166,7 @@ class Worker:
     ) -> bool:
         last_rebalance = 0.0
         rotation = 0
+        in_flight = InFlight(conn, queries, plan.state_schema, self.settings.concurrent_wait)
         while not self.stop.is_set():
             now = time.monotonic()
             if now - last_rebalance >= 1.0:
@@ -180,7 +186,15 @@ class Worker:
                 rotation = (rotation + 1) % len(owned)
                 owned = owned[rotation:] + owned[:rotation]
             result = drain_batch(
-                conn, queries, ready, owned, writer, limit=self.settings.batch_size, report=self.report
+                conn,
+                queries,
+                ready,
+                owned,
+                writer,
+                limit=self.settings.batch_size,
+                report=self.report,
+                in_flight=in_flight,
+                faults=self.faults,
             )
             if result.rows:
                 continue
@@ -226,7 +240,7 @@ def worker_main(config: WorkerConfig, stats: Any) -> None:
 
     log = logs.get("worker")
     try:
-        code = Worker(config, stop, report, load).run()
+        code = Worker(config, stop, report, load, Faults.from_env(os.environ)).run()
     except IndexerError as exc:
         log.error("worker_failed", error=str(exc))
         code = EXIT_FATAL

@@ -17,7 +17,9 @@ enqueues nothing.
 
 The function also emits a transactional logical decoding message
 ``<relid> <op> <rows>``; the slot reconciler uses it to tell captured changes from
-changes that bypassed the triggers (see :mod:`indexer.pipeline.slot`).
+changes that bypassed the triggers (see :mod:`indexer.pipeline.slot`). And it
+takes a shared transaction-level advisory lock, so workers can see which
+capturing transactions are still in flight (see :mod:`indexer.pipeline.drain`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 
 from psycopg2 import sql
 
+from indexer.db import advisory_key
 from indexer.schema.catalog import Table, TableName
 from indexer.schema.tree import Index, Node
 from indexer.sqlgen.names import (
@@ -199,6 +202,12 @@ def changed_rows(table: Table, columns: Sequence[str]) -> sql.Composed:
     ).format(o=o_text, n=n_text)
 
 
+def capture_lock_key(state_schema: str) -> int:
+    """The advisory lock every capturing transaction holds (shared) until it ends;
+    workers look up its holders to wait for transactions still in flight."""
+    return advisory_key(state_schema, "capture")
+
+
 def _capture(
     state_schema: str, table: Table, occs: Sequence[Occurrence], op: str, source_for: Any, rows: sql.Composable
 ) -> sql.Composed:
@@ -216,12 +225,14 @@ def _capture(
     ]
     return sql.SQL(
         "WITH enqueued AS (INSERT INTO {outbox} (index_name, root_key, op, source_table)\n{selects})\n"
-        "SELECT pg_logical_emit_message(true, {prefix}, concat_ws(' ', TG_RELID, TG_OP, {rows})) INTO _lsn;"
+        "SELECT pg_logical_emit_message(true, {prefix}, concat_ws(' ', TG_RELID, TG_OP, {rows})) INTO _lsn"
+        " FROM pg_advisory_xact_lock_shared({capture_lock});"
     ).format(
         outbox=sql.Identifier(state_schema, "outbox"),
         selects=sql.SQL("\nUNION ALL\n").join(selects),
         prefix=sql.Literal(message_prefix(state_schema)),
         rows=rows,
+        capture_lock=sql.Literal(capture_lock_key(state_schema)),
     )
 
 

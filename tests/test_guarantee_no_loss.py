@@ -1,0 +1,270 @@
+"""Invariant 1: nothing committed is lost, whatever the commit order.
+
+Two connections interleaved in a stated order (a transaction that starts first
+and commits last must not be skipped), then a randomized workload of several
+writers with inserts, updates, deletes and key changes on root, child and
+through tables, long transactions and rollbacks, while the indexer runs. At the
+end every document equals the reference: zero differences.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+import pytest
+
+from tests.harness import Harness, wait_until
+
+SCHEMA = Path(__file__).parent / "schemas" / "pagila_film_actor.json"
+
+
+@pytest.fixture
+def pagila(cluster, make_database, search_url) -> Iterator[Harness]:
+    harness = Harness(cluster, make_database("pagila_tpl"), search_url, SCHEMA)
+    harness.cli("bootstrap")
+    yield harness
+    harness.close()
+
+
+def title_of(h: Harness, film_id: int) -> str | None:
+    doc = h.document("pagila_film", str(film_id))
+    return doc["title"] if doc else None
+
+
+def drained(h: Harness) -> bool:
+    """The outbox is empty and the slot reconciler has read the WAL up to now."""
+    lsn = h.sql("SELECT pg_current_wal_lsn()::text")[0][0]
+    reconciled = h.sql("SELECT coalesce(reconciled_lsn >= %s::pg_lsn, false) FROM indexer.slot_state", (lsn,))[0][0]
+    return bool(reconciled) and h.pending() == 0
+
+
+def settled(h: Harness) -> bool:
+    """Everything processable is processed: only rechecks waiting for open transactions remain."""
+    lsn = h.sql("SELECT pg_current_wal_lsn()::text")[0][0]
+    reconciled = h.sql("SELECT coalesce(reconciled_lsn >= %s::pg_lsn, false) FROM indexer.slot_state", (lsn,))[0][0]
+    eligible = h.sql(
+        "SELECT count(*) FROM indexer.outbox WHERE pg_xact_status(after_xid) IS DISTINCT FROM 'in progress'"
+    )[0][0]
+    return bool(reconciled) and eligible == 0
+
+
+def test_transaction_that_starts_first_and_commits_last_is_not_skipped(pagila: Harness) -> None:
+    with pagila.daemon("--workers", "2"):
+        wait_until(
+            lambda: pagila.sql("SELECT bool_and(backfill_state = 'done') FROM indexer.indexes")[0][0], 60, "backfill"
+        )
+        a = pagila.connect(autocommit=False)
+        b = pagila.connect()
+        try:
+            with a.cursor() as cur:  # 1. A starts first and takes its outbox ids first
+                cur.execute("UPDATE film SET title = 'WRITTEN BY A' WHERE film_id = 1")
+                cur.execute("SELECT max(id) FROM indexer.outbox")
+            with b.cursor() as cur:  # 2. B changes the same document (another row) and another one, and commits
+                cur.execute("INSERT INTO film_actor (actor_id, film_id) VALUES (200, 1)")
+                cur.execute("UPDATE film SET title = 'WRITTEN BY B' WHERE film_id = 2")
+
+            def actors_of_film_1() -> list[int]:
+                return [a["actor_id"] for a in (pagila.document("pagila_film", "1") or {}).get("actors") or []]
+
+            # 3. the indexer processes B's rows, whose ids are higher than A's
+            wait_until(lambda: title_of(pagila, 2) == "WRITTEN BY B", 10, "B's change")
+            wait_until(lambda: 200 in actors_of_film_1(), 10, "B's change to film 1")
+            assert title_of(pagila, 1) != "WRITTEN BY A"
+            a.commit()  # 4. A commits last
+            wait_until(lambda: title_of(pagila, 1) == "WRITTEN BY A", 10, "A's change, committed last")
+            assert 200 in actors_of_film_1()
+        finally:
+            a.close()
+            b.close()
+        wait_until(lambda: drained(pagila), 30, "the drain")
+    pagila.assert_matches("pagila_film")
+    pagila.assert_matches("pagila_actor")
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param(
+            "UPDATE category SET name = 'Renamed' WHERE category_id = 1",
+            "INSERT INTO film_category (film_id, category_id) SELECT 2, 1 WHERE NOT EXISTS"
+            " (SELECT FROM film_category WHERE film_id = 2 AND category_id = 1)",
+            id="grandchild-renamed-while-a-film-joins-its-category",
+        ),
+        pytest.param(
+            "UPDATE language SET name = 'Esperanto' WHERE language_id = 2",
+            "UPDATE film SET language_id = 2 WHERE film_id = (SELECT min(film_id) FROM film WHERE language_id <> 2)",
+            id="lookup-renamed-while-a-film-switches-to-it",
+        ),
+        pytest.param(
+            "UPDATE actor SET last_name = 'MOVED' WHERE actor_id = 7",
+            "INSERT INTO film_actor (actor_id, film_id)"
+            " SELECT 7, min(film_id) FROM film WHERE film_id NOT IN (SELECT film_id FROM film_actor WHERE actor_id = 7)",
+            id="child-renamed-while-linked-to-another-root",
+        ),
+    ],
+)
+def test_link_added_while_the_linked_row_changes_in_an_open_transaction(
+    pagila: Harness, first: str, second: str
+) -> None:
+    """A changes a row and stays open; B links a new root to that row and
+    commits; the indexer builds the new root's document before A commits. A's
+    keys, computed before B's link existed, do not include that root, yet its
+    document must end up with A's change."""
+    with pagila.daemon("--workers", "2"):
+        wait_until(
+            lambda: pagila.sql("SELECT bool_and(backfill_state = 'done') FROM indexer.indexes")[0][0], 60, "backfill"
+        )
+        a = pagila.connect(autocommit=False)
+        try:
+            with a.cursor() as cur:
+                cur.execute(first)  # 1. A changes the row, keys computed now
+            pagila.sql(second)  # 2. B links a root to it and commits
+            wait_until(lambda: settled(pagila), 15, "B's change to be processed while A is open")
+            a.commit()  # 3. A commits last
+        finally:
+            a.close()
+        wait_until(lambda: drained(pagila), 30, "the drain")
+    pagila.assert_matches("pagila_film")
+    pagila.assert_matches("pagila_actor")
+
+
+def test_rolled_back_changes_leave_nothing(pagila: Harness) -> None:
+    with contextlib.closing(pagila.connect(autocommit=False)) as conn, conn.cursor() as cur:
+        cur.execute("UPDATE actor SET first_name = 'GHOST' WHERE actor_id = 3")
+        conn.rollback()
+    assert pagila.pending() == 0
+
+
+class Writer(threading.Thread):
+    """Random changes on every kind of table of both documents, for ``seconds``."""
+
+    def __init__(self, h: Harness, seed: int, seconds: float) -> None:
+        super().__init__(daemon=True)
+        self.h = h
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.deadline = time.monotonic() + seconds
+        self.my_films: list[int] = []
+        self.next_film = 100_000 + seed * 10_000
+        self.committed = 0
+        self.rolled_back = 0
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            conn = self.h.connect(autocommit=False)
+            while time.monotonic() < self.deadline:
+                try:
+                    with conn.cursor() as cur:
+                        for _ in range(self.rng.randint(1, 4)):
+                            self.operation(cur)
+                        if self.rng.random() < 0.2:
+                            time.sleep(self.rng.uniform(0.2, 1.5))  # a long transaction
+                    if self.rng.random() < 0.15:
+                        conn.rollback()
+                        self.rolled_back += 1
+                    else:
+                        conn.commit()
+                        self.committed += 1
+                except (
+                    psycopg2.errors.DeadlockDetected,
+                    psycopg2.errors.UniqueViolation,
+                    psycopg2.errors.ForeignKeyViolation,
+                    psycopg2.errors.SerializationFailure,
+                ):
+                    conn.rollback()
+                    self.rolled_back += 1
+            conn.close()
+        except BaseException as exc:
+            self.error = exc
+
+    def operation(self, cur: Any) -> None:
+        r = self.rng
+        choice = r.random()
+        # A hot set, so that transactions overlap on the same documents.
+        film = r.randint(1, 100)
+        actor = r.randint(1, 50)
+        if choice < 0.2:
+            cur.execute("UPDATE film SET title = %s WHERE film_id = %s", (f"T{self.seed}-{r.randint(0, 10**6)}", film))
+        elif choice < 0.3:
+            cur.execute("UPDATE actor SET last_name = %s WHERE actor_id = %s", (f"L{r.randint(0, 10**6)}", actor))
+        elif choice < 0.42:
+            cur.execute(
+                "INSERT INTO film_actor (actor_id, film_id) VALUES (%s, %s) ON CONFLICT DO NOTHING", (actor, film)
+            )
+        elif choice < 0.52:
+            cur.execute(
+                "DELETE FROM film_actor WHERE ctid = (SELECT ctid FROM film_actor WHERE film_id = %s LIMIT 1)", (film,)
+            )
+        elif choice < 0.6:
+            cur.execute(
+                "UPDATE inventory SET film_id = %s WHERE inventory_id = (SELECT min(inventory_id) FROM inventory"
+                " WHERE film_id = %s)",
+                (r.randint(1, 100), film),
+            )
+        elif choice < 0.66:
+            cur.execute(
+                "UPDATE film_category SET category_id = 1 + (category_id %% 16) WHERE film_id = %s"
+                " AND NOT EXISTS (SELECT FROM film_category x WHERE x.film_id = %s AND x.category_id = 1 + (film_category.category_id %% 16))",
+                (film, film),
+            )
+        elif choice < 0.76:
+            self.next_film += 1
+            new = self.next_film
+            cur.execute(
+                "INSERT INTO film (film_id, title, language_id) VALUES (%s, %s, %s)",
+                (new, f"NEW {new}", r.randint(1, 6)),
+            )
+            cur.execute(
+                "INSERT INTO film_actor (actor_id, film_id) VALUES (%s, %s), (%s, %s) ON CONFLICT DO NOTHING",
+                (actor, new, r.randint(1, 50), new),
+            )
+            cur.execute("INSERT INTO film_category (film_id, category_id) VALUES (%s, %s)", (new, r.randint(1, 16)))
+            cur.execute("INSERT INTO inventory (film_id, store_id) VALUES (%s, 1)", (new,))
+            self.my_films.append(new)
+        elif choice < 0.84 and self.my_films:
+            old = self.my_films.pop(r.randrange(len(self.my_films)))
+            self.next_film += 1
+            cur.execute(
+                "UPDATE film SET film_id = %s WHERE film_id = %s", (self.next_film, old)
+            )  # a key change, cascading
+            self.my_films.append(self.next_film)
+        elif choice < 0.92 and self.my_films:
+            old = self.my_films.pop(r.randrange(len(self.my_films)))
+            cur.execute("DELETE FROM film_actor WHERE film_id = %s", (old,))
+            cur.execute("DELETE FROM film_category WHERE film_id = %s", (old,))
+            cur.execute("DELETE FROM inventory WHERE film_id = %s", (old,))
+            cur.execute("DELETE FROM film WHERE film_id = %s", (old,))
+        elif choice < 0.95:
+            cur.execute(
+                "UPDATE language SET name = %s WHERE language_id = %s", (f"Lang{r.randint(0, 99)}", r.randint(1, 6))
+            )
+        else:
+            # a set-based statement touching many rows of a through table
+            cur.execute("UPDATE film_actor SET film_id = film_id WHERE actor_id = %s", (actor,))
+
+
+def test_randomized_workload_ends_with_zero_differences(pagila: Harness) -> None:
+    with pagila.daemon("--workers", "2") as daemon:
+        writers = [Writer(pagila, seed, seconds=25) for seed in range(4)]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join(120)
+        for writer in writers:
+            assert writer.error is None, writer.error
+        assert sum(w.committed for w in writers) > 100
+        assert sum(w.rolled_back for w in writers) > 5
+        wait_until(lambda: drained(pagila), 120, "the drain")
+        assert daemon.poll() is None
+    pagila.assert_matches("pagila_film")
+    pagila.assert_matches("pagila_actor")
+    result = pagila.cli("verify")
+    assert "missing 0, extra 0, stale 0" in result.output

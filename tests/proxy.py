@@ -47,6 +47,7 @@ class SearchProxy:
         self.mode = mode
         self.seen_media_types: set[str] = set()
         self.requests = 0
+        self.bulk_actions = 0  # index and delete actions received in bulk requests
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         with socket.socket() as sock:
@@ -71,6 +72,8 @@ class SearchProxy:
                 proxy.requests += 1
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
+                if body and self.path.split("?")[0].endswith("_bulk"):
+                    proxy.bulk_actions += body.count(b'{"index":') + body.count(b'{"delete":')
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
                 for key, value in headers.items():
                     if key.lower() in ("accept", "content-type"):

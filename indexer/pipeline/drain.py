@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from indexer import logs
 from indexer.db import bytes_cursor, split_key, transaction
 from indexer.faults import NO_FAULTS, Faults
 from indexer.plan import IndexPlan
@@ -126,6 +127,9 @@ def drain_batch(
         faults.hit("drain_during_bulk")
         outcome: Outcome = writer.write(index_name, rows, pipeline=plan.index.pipeline)
         faults.hit("drain_after_bulk")
+        if outcome.conflicts:
+            # Someone wrote a newer version first: normal after a crash or a partition move.
+            logs.get("drain").info("version_conflicts", index=index_name, documents=outcome.conflicts)
         with transaction(conn) as cur:
             record_rejections(cur, queries, index_name, outcome.rejected)
             for xid in stragglers:

@@ -42,7 +42,7 @@ from psycopg2 import sql
 from indexer import db, logs
 from indexer.errors import IndexerError, SearchUnavailable
 from indexer.pipeline import pgoutput
-from indexer.pipeline.worker import Backoff
+from indexer.pipeline.worker import Backoff, watch_parent
 from indexer.plan import Plan
 from indexer.schema.catalog import Table
 from indexer.settings import Settings
@@ -281,6 +281,7 @@ def _slot_loop(config: SlotConfig) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_parent(stop, log)
     settings = config.settings
     dsn = settings.dsn_for(config.database)
     backoff = Backoff(stop)

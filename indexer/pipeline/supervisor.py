@@ -30,6 +30,8 @@ from indexer.settings import Settings
 from indexer.sqlfiles import Queries
 
 STOP_GRACE_SECONDS = 60.0
+HEALTHY_SECONDS = 10.0
+MAX_RESTART_DELAY = 10.0
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Child:
     exit_code: int | None = None
     restarts: int = 0
     restart_at: float = 0.0
+    started_at: float = 0.0
 
 
 @dataclass
@@ -151,6 +154,7 @@ class Supervisor:
         ctx = multiprocess.get_context("fork")
         child.process = ctx.Process(target=child.target, args=(child.config, self.stats), name=child.name, daemon=False)
         child.process.start()
+        child.started_at = time.monotonic()
         self.log.info("process_started", process=child.name, pid=child.process.pid)
 
     def run(self) -> int:
@@ -211,8 +215,9 @@ class Supervisor:
                     if self.stopping or (self.once and code == 0):
                         child.finished, child.exit_code = True, code
                         continue
-                    child.restarts += 1
-                    delay = min(30.0, 0.5 * 2 ** min(child.restarts, 6))
+                    # Back off a crash loop; a process that ran a while starts afresh.
+                    child.restarts = 1 if now - child.started_at > HEALTHY_SECONDS else child.restarts + 1
+                    delay = min(MAX_RESTART_DELAY, 0.25 * 2 ** min(child.restarts - 1, 6))
                     child.restart_at = now + delay
                     self.log.warning("process_died", process=child.name, exit_code=code, restart_in_s=delay)
                     if code == 3:  # fatal configuration problem: restarting will not help

@@ -35,6 +35,7 @@ from indexer.sqlfiles import Queries
 
 EXIT_OK = 0
 EXIT_FATAL = 3
+ORPHAN_GRACE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,23 @@ class Worker:
         return not pending
 
 
+def watch_parent(stop: threading.Event, log: Any) -> None:
+    """Stop this process when its supervisor is gone (killed with -9, say):
+    set ``stop`` at once, and exit outright if the batch in flight takes longer
+    than the grace period, so no orphan keeps holding partitions."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        log.warning("supervisor_gone", action="stopping")
+        stop.set()
+        time.sleep(ORPHAN_GRACE_SECONDS)
+        os._exit(EXIT_OK)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 def worker_main(config: WorkerConfig, stats: Any) -> None:
     """Entry point of a worker process."""
     import sys
@@ -227,6 +245,7 @@ def worker_main(config: WorkerConfig, stats: Any) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_parent(stop, logs.get("worker"))
 
     def report(**fields: Any) -> None:
         # A full stats queue only loses metrics.

@@ -55,6 +55,7 @@ class Harness:
         self.state_schema = state_schema
         self.user = user
         self.processes: list[subprocess.Popen[str]] = []
+        self.outputs: dict[int, str] = {}
 
     # -- invoking the CLI --------------------------------------------------------
 
@@ -118,16 +119,20 @@ class Harness:
             self.stop(process)
 
     def stop(self, process: subprocess.Popen[str], timeout: float = 60) -> str:
+        """SIGTERM the process group, wait, and return everything it printed
+        (also kept in ``self.outputs[pid]``, so calling this again is fine)."""
+        if process.pid in self.outputs:
+            return self.outputs[process.pid]
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
-            try:
-                output, _ = process.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                output, _ = process.communicate()
-                raise AssertionError(f"indexer did not stop on SIGTERM:\n{output[-5000:]}") from None
-            return output
-        return process.communicate()[0] if process.stdout and not process.stdout.closed else ""
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _ = process.communicate()
+            raise AssertionError(f"indexer did not stop on SIGTERM:\n{output[-5000:]}") from None
+        self.outputs[process.pid] = output or ""
+        return self.outputs[process.pid]
 
     def close(self) -> None:
         for process in self.processes:

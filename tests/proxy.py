@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
@@ -49,6 +50,8 @@ class SearchProxy:
         self.requests = 0
         self.bulk_actions = 0  # index and delete actions received in bulk requests
         self._server: ThreadingHTTPServer | None = None
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
@@ -67,6 +70,16 @@ class SearchProxy:
 
             def log_message(self, *_args: Any) -> None:
                 return
+
+            def setup(self) -> None:
+                super().setup()
+                with proxy._lock:
+                    proxy._connections.add(self.request)
+
+            def finish(self) -> None:
+                with proxy._lock:
+                    proxy._connections.discard(self.request)
+                super().finish()
 
             def _handle(self) -> None:
                 proxy.requests += 1
@@ -131,10 +144,16 @@ class SearchProxy:
         self._thread.start()
 
     def down(self) -> None:
+        """Stop listening and cut every open connection, like a server going away."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self._lock:
+            for connection in list(self._connections):
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+            self._connections.clear()
 
     def close(self) -> None:
         self.down()

@@ -1,0 +1,103 @@
+"""Invariant 4: outages are survived.
+
+The search server is unreachable for 30 s while writes continue: the indexer
+backs off (few log lines, no busy loop), says what is wrong, and catches up with
+zero loss. Postgres restarts under a running indexer, and its sessions are
+killed: the indexer reconnects and loses nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.harness import Harness, wait_until
+from tests.proxy import SearchProxy
+from tests.workload import Writer, drained
+
+SCHEMA = Path(__file__).parent / "schemas" / "pagila_film_actor.json"
+
+
+@pytest.fixture
+def pagila(cluster, make_database, search_url) -> Iterator[Harness]:
+    harness = Harness(cluster, make_database("pagila_tpl"), search_url, SCHEMA)
+    yield harness
+    harness.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        for process in [root, *root.children(recursive=True)]:
+            times = process.cpu_times()
+            total += times.user + times.system
+    except psutil.Error:
+        pass
+    return total
+
+
+@pytest.mark.slow
+def test_search_server_down_for_thirty_seconds(pagila: Harness) -> None:
+    direct = pagila.search_url
+    proxy = SearchProxy(direct)
+    pagila.search_url = proxy.url
+    try:
+        pagila.cli("bootstrap")
+        with pagila.daemon("--workers", "2") as daemon:
+            wait_until(lambda: pagila.sql("SELECT bool_and(backfill_state = 'done') FROM indexer.indexes")[0][0], 60,
+                       "the backfill")  # fmt: skip
+            writer = Writer(pagila, seed=11, seconds=40)
+            writer.start()
+            proxy.down()
+            cpu_before = cpu_seconds(daemon.pid)
+            time.sleep(30)  # the outage itself, not a wait for a condition
+            cpu_during = cpu_seconds(daemon.pid) - cpu_before
+            backlog = pagila.pending()
+            proxy.up()
+            writer.join(60)
+            assert writer.error is None
+            wait_until(lambda: drained(pagila), 120, "the catch-up")
+        output = pagila.stop(daemon)
+        assert backlog > 0  # writes went on and waited in the outbox
+        assert cpu_during < 6.0, f"{cpu_during:.1f} CPU seconds in a 30 s outage: a busy loop?"
+        outage_lines = [line for line in output.splitlines() if "event=search_unavailable" in line]
+        assert outage_lines, output[-3000:]
+        assert "cannot reach the search server" in outage_lines[0]
+        # capped exponential backoff: a few lines per worker, not a flood
+        assert len(outage_lines) <= 30, len(outage_lines)
+        assert "event=search_available" in output
+    finally:
+        proxy.close()
+        pagila.search_url = direct
+    pagila.assert_matches("pagila_film")
+    pagila.assert_matches("pagila_actor")
+
+
+def test_postgres_restart_and_killed_sessions(pagila: Harness) -> None:
+    pagila.cli("bootstrap")
+    with pagila.daemon("--workers", "2") as daemon:
+        wait_until(lambda: pagila.sql("SELECT bool_and(backfill_state = 'done') FROM indexer.indexes")[0][0], 60,
+                   "the backfill")  # fmt: skip
+        writer = Writer(pagila, seed=5, seconds=25)
+        writer.start()
+        time.sleep(3)
+        # every indexer session is cut
+        pagila.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'indexer%'")
+        time.sleep(3)
+        # the server restarts (fast shutdown: sessions are dropped)
+        pagila.cluster.restart()
+        writer.join(60)
+        assert writer.error is None
+        assert writer.committed > 10
+        wait_until(lambda: drained(pagila), 120, "the catch-up")
+        assert daemon.poll() is None
+    output = pagila.stop(daemon)
+    assert "event=database_unavailable" in output or "event=slot_unavailable" in output
+    assert "Traceback" not in output
+    pagila.assert_matches("pagila_film")
+    pagila.assert_matches("pagila_actor")

@@ -1,11 +1,12 @@
 """The slot reconciler: the logical replication slot as a completeness net.
 
 Capture triggers cover ordinary writes (they are enabled ALWAYS, so
-``session_replication_role = replica`` and logical-replication apply workers
-fire them too). What they cannot see are writes with triggers disabled
-(``ALTER TABLE ... DISABLE TRIGGER``, ``pg_restore --disable-triggers``) and rows
-written straight into a partition of a partitioned root. The slot sees all of
-them.
+``session_replication_role = replica`` fires them too). What they cannot see
+are writes with triggers disabled (``ALTER TABLE ... DISABLE TRIGGER``,
+``pg_restore --disable-triggers``), rows applied by a logical replication
+subscription (apply workers fire row triggers only, never statement triggers)
+and rows written straight into a partition of a partitioned root. The slot sees
+all of them.
 
 Every capture function emits a transactional message ``<relid> <op> <rows>``
 after its statement. A pass reads the slot (``pgoutput``, the publication of
@@ -164,17 +165,25 @@ class Reconciler:
         target = upto
         if last_end is not None and last_end > _lsn_int(upto):
             target = pgoutput.lsn_text(last_end)
+        result.advanced_to = target
+        return result
+
+    def commit(self, result: PassResult) -> None:
+        """Advance the slot past what ``result`` read and record it. Called only
+        once everything the pass found is in the outbox (verifies included), so
+        a crash before this re-reads the same WAL next time."""
         with self.conn.cursor() as cur:
-            cur.execute("SELECT pg_catalog.pg_replication_slot_advance(%s, %s::pg_lsn)", (self.plan.slot_name, target))
+            cur.execute(
+                "SELECT pg_catalog.pg_replication_slot_advance(%s, %s::pg_lsn)",
+                (self.plan.slot_name, result.advanced_to),
+            )
             cur.execute(
                 sql.SQL(
                     "UPDATE {}.slot_state SET reconciled_lsn = %s::pg_lsn, reconciled_at = now(),"
                     " uncovered_changes = uncovered_changes + %s"
                 ).format(sql.Identifier(self.plan.state_schema)),
-                (target, result.uncovered),
+                (result.advanced_to, result.uncovered),
             )
-        result.advanced_to = target
-        return result
 
     # -- turning uncovered changes into root keys ------------------------------
 
@@ -327,6 +336,7 @@ def _slot_loop(config: SlotConfig) -> int:
                         log.info("slot_repair_verify", index=name, **report.counts())
                     finally:
                         engine.close()
+                reconciler.commit(result)
                 stop.wait(config.interval)
         except (psycopg2.OperationalError, psycopg2.InterfaceError, IndexerError) as exc:
             if isinstance(exc, IndexerError) and not isinstance(exc, SearchUnavailable) and exc.exit_code == 3:

@@ -5,7 +5,8 @@ superseded by a newer version (409), or rejected for good (collected for the
 dead letters). While the server is unreachable or overloaded it retries with
 capped exponential backoff and jitter (tenacity), logging one
 ``search_unavailable`` event per attempt, never a busy loop. A request the
-server refuses as too large is split in halves. If the process is asked to stop
+server refuses as a whole (too large, an invalid item) is split in halves
+until the culprit stands alone and goes to the dead letters. If the process is asked to stop
 while waiting, :class:`Stopped` is raised and nothing is acknowledged.
 """
 
@@ -98,7 +99,9 @@ class DocumentWriter:
             try:
                 response = self._send(index, pipeline, pending)
             except SearchRejected as exc:
-                if exc.status == 413 and len(pending) > 1:
+                # The whole request was refused (too large, or one item failed
+                # validation): split it until the culprit stands alone.
+                if len(pending) > 1:
                     half = len(pending) // 2
                     self._write_group(index, pipeline, pending[:half], total)
                     self._write_group(index, pipeline, pending[half:], total)

@@ -145,8 +145,10 @@ def key_query(occ: Occurrence, source: sql.Composable) -> sql.Composed:
         bound = joins.add(root.table, bound)
     values = [bound[k][0] for k in root.key]
     types = [bound[k][1] for k in root.key]
-    return sql.SQL("SELECT DISTINCT {} AS root_key FROM {} AS c {}").format(
-        root_key_object(root.table, root.key, values, types), source, sql.SQL(" ").join(joins.clauses)
+    # A child with a NULL link (or a decoded row lacking it) belongs to no root.
+    present = sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(v) for v in values)
+    return sql.SQL("SELECT DISTINCT {} AS root_key FROM {} AS c {} WHERE {}").format(
+        root_key_object(root.table, root.key, values, types), source, sql.SQL(" ").join(joins.clauses), present
     )
 
 

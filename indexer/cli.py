@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+import psycopg2
 import tomllib
 
 from indexer import __version__, logs
+from indexer.db import translate
 from indexer.errors import ConfigError, IndexerError
 
 F = Callable[..., Any]
@@ -118,6 +120,10 @@ def handle_errors(fn: F) -> F:
         except IndexerError as exc:
             click.echo(f"indexer: error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except psycopg2.Error as exc:
+            error = translate(exc)
+            click.echo(f"indexer: error: {error}", err=True)
+            sys.exit(error.exit_code)
         except KeyboardInterrupt:
             click.echo("indexer: interrupted", err=True)
             sys.exit(130)

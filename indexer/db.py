@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import psycopg2
+import psycopg2.errors
 import psycopg2.extensions
 from psycopg2.extensions import parse_dsn
 
-from indexer.errors import ConfigError, DatabaseUnavailable
+from indexer.errors import ConfigError, DatabaseUnavailable, IndexerError
 
 # Errors raised while talking to a server that went away; worth a reconnect.
 TRANSIENT = (psycopg2.OperationalError, psycopg2.InterfaceError)
@@ -122,3 +123,18 @@ def transaction(conn: Any) -> Iterator[Any]:
     finally:
         with contextlib.suppress(Exception):
             cur.close()
+
+
+def translate(exc: Exception) -> IndexerError:
+    """An :class:`IndexerError` for a driver error that reached a command's
+    boundary: missing privileges say which ones ``run`` needs; a lost server is
+    :class:`DatabaseUnavailable`; anything else keeps Postgres's own message."""
+    from indexer.errors import PreflightError
+    from indexer.preflight import RUN_PRIVILEGES
+
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, psycopg2.errors.InsufficientPrivilege):
+        return PreflightError(f"{first}; `indexer run` needs: " + "; ".join(RUN_PRIVILEGES))
+    if isinstance(exc, TRANSIENT):
+        return DatabaseUnavailable(f"lost the connection to Postgres: {first}")
+    return IndexerError(f"Postgres error: {first}")

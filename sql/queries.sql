@@ -129,7 +129,7 @@ SELECT EXISTS (SELECT FROM {schema}.outbox WHERE index_name = ANY(%(indexes)s::t
 -- name: raise_version_floor
 -- Versions never fall behind the clock (in microseconds), even after a restore.
 SELECT setval('{schema}.version_seq', greatest(
-    (SELECT last_value FROM {schema}.version_seq),
+    nextval('{schema}.version_seq'),
     (extract(epoch FROM clock_timestamp()) * 1000000)::bigint));
 
 -- name: status_rows

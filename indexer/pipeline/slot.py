@@ -37,6 +37,7 @@ from typing import Any
 
 import orjson
 import psycopg2
+import psycopg2.errors
 import psycopg2.extensions
 from psycopg2 import sql
 
@@ -275,6 +276,11 @@ def slot_main(config: SlotConfig, stats: Any) -> None:
     logs.configure(config.log_level, config.log_format, process="slot", database=config.database)
     try:
         code = _slot_loop(config)
+    except psycopg2.errors.InsufficientPrivilege as exc:
+        from indexer.pipeline.worker import privilege_message
+
+        logs.get("slot").error("slot_failed", error=privilege_message(exc))
+        code = 3
     except Exception:  # noqa: BLE001 - logged with its traceback, then the supervisor restarts us
         logs.get("slot").exception("slot_crashed")
         code = 1

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg2
+import psycopg2.errors
 
 from indexer import db, logs
 from indexer.errors import DatabaseUnavailable, IndexerError, SearchUnavailable
@@ -28,6 +29,7 @@ from indexer.pipeline.backfill import Backfiller
 from indexer.pipeline.drain import InFlight, drain_batch
 from indexer.pipeline.ownership import Ownership
 from indexer.plan import IndexPlan, Plan
+from indexer.preflight import RUN_PRIVILEGES
 from indexer.search.engine import SearchEngine, open_engine
 from indexer.search.writer import DocumentWriter, Stopped
 from indexer.settings import Settings
@@ -220,6 +222,11 @@ class Worker:
         return not pending
 
 
+def privilege_message(exc: Exception) -> str:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else "permission denied"
+    return f"{first}; `indexer run` needs: " + "; ".join(RUN_PRIVILEGES)
+
+
 def watch_parent(stop: threading.Event, log: Any) -> None:
     """Stop this process when its supervisor is gone (killed with -9, say):
     set ``stop`` at once, and exit outright if the batch in flight takes longer
@@ -262,6 +269,9 @@ def worker_main(config: WorkerConfig, stats: Any) -> None:
         code = Worker(config, stop, report, load, Faults.from_env(os.environ)).run()
     except IndexerError as exc:
         log.error("worker_failed", error=str(exc))
+        code = EXIT_FATAL
+    except psycopg2.errors.InsufficientPrivilege as exc:
+        log.error("worker_failed", error=privilege_message(exc))
         code = EXIT_FATAL
     except Exception:
         log.exception("worker_crashed")

@@ -18,9 +18,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from psycopg2 import sql
+
 
 def _rows(cur: Any, schema: str, table: str) -> list[dict[str, Any]]:
-    cur.execute(f'SELECT to_jsonb(t) FROM "{schema}"."{table}" t')
+    cur.execute(sql.SQL("SELECT to_jsonb(t) FROM {} t").format(sql.Identifier(schema, table)))
     return [row[0] for row in cur.fetchall()]
 
 

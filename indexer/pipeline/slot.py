@@ -99,7 +99,8 @@ class Reconciler:
                 named.execute(
                     "SELECT xid::text::bigint, data FROM pg_catalog.pg_logical_slot_peek_binary_changes("
                     "%s, %s::pg_lsn, NULL, 'proto_version', '1', 'publication_names', %s, 'messages', 'true')",
-                    (self.plan.slot_name, upto, self.plan.publication),
+                    # pgoutput parses publication_names as identifiers: quote it.
+                    (self.plan.slot_name, upto, sql.Identifier(self.plan.publication).as_string(self.conn)),
                 )
                 for xid, data in named:
                     yield xid, bytes(data)

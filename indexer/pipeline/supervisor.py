@@ -31,6 +31,7 @@ from indexer.sqlfiles import Queries
 
 STOP_GRACE_SECONDS = 60.0
 HEALTHY_SECONDS = 10.0
+ONCE_MAX_CRASHES = 5
 MAX_RESTART_DELAY = 10.0
 
 
@@ -220,7 +221,8 @@ class Supervisor:
                     delay = min(MAX_RESTART_DELAY, 0.25 * 2 ** min(child.restarts - 1, 6))
                     child.restart_at = now + delay
                     self.log.warning("process_died", process=child.name, exit_code=code, restart_in_s=delay)
-                    if code == 3:  # fatal configuration problem: restarting will not help
+                    if code == 3 or (self.once and child.restarts > ONCE_MAX_CRASHES):
+                        # A fatal configuration problem, or --once crashing in a loop: give up.
                         child.finished, child.exit_code = True, code
                         self.stopping = True
                     continue

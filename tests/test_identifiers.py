@@ -1,0 +1,96 @@
+"""Identifiers with quotes, capitals, unicode and schema prefixes; several
+schemas (one index per tenant); composite primary and foreign keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.harness import Harness
+
+TENANT_DDL = r'''
+CREATE SCHEMA "{schema}";
+CREATE TABLE "{schema}"."Shop ""Main""" ("Region" text, "ID" integer, "Name" text NOT NULL,
+    PRIMARY KEY ("Region", "ID"));
+CREATE TABLE "{schema}"."Книга" ("Ключ" serial PRIMARY KEY, "Region" text, "Shop ID" integer, "Titel Ä" text,
+    "Preis" numeric(6, 2),
+    FOREIGN KEY ("Region", "Shop ID") REFERENCES "{schema}"."Shop ""Main""" ("Region", "ID") ON UPDATE CASCADE);
+CREATE TABLE "{schema}"."author's" (id integer PRIMARY KEY, "full name" text);
+CREATE TABLE "{schema}"."book$author" ("Book" integer REFERENCES "{schema}"."Книга", author integer
+    REFERENCES "{schema}"."author's", PRIMARY KEY ("Book", author));
+INSERT INTO "{schema}"."Shop ""Main""" VALUES ('EU', 1, 'Berlin {schema}'), ('EU', 2, 'Paris'), ('US', 1, 'Boston');
+INSERT INTO "{schema}"."author's" VALUES (1, 'Ada "the" Lovelace'), (2, 'Grace Hopper'), (3, 'Alan Turing');
+INSERT INTO "{schema}"."Книга" ("Region", "Shop ID", "Titel Ä", "Preis")
+SELECT (ARRAY['EU','EU','US'])[1 + g % 3], 1 + (g % 3 = 1)::int, 'Buch ' || g, g * 1.5 FROM generate_series(1, 60) g;
+INSERT INTO "{schema}"."book$author" SELECT "Ключ", 1 + "Ключ" % 3 FROM "{schema}"."Книга";
+INSERT INTO "{schema}"."book$author" SELECT "Ключ", 1 + ("Ключ" + 1) % 3 FROM "{schema}"."Книга" WHERE "Ключ" % 2 = 0;
+'''
+
+
+def tenant_entry(database: str, schema: str) -> dict[str, object]:
+    return {
+        "database": database,
+        "index": f"shops-{schema.lower().replace(' ', '-')}",
+        "nodes": {
+            "schema": schema,
+            "table": 'Shop "Main"',
+            "transform": {"rename": {"Name": "name"}},
+            "children": [
+                {
+                    "schema": schema,
+                    "table": "Книга",
+                    "label": "Bücher",
+                    "relationship": {"variant": "object", "type": "one_to_many"},
+                    "children": [
+                        {
+                            "schema": schema,
+                            "table": "author's",
+                            "label": "Autoren",
+                            "columns": ["full name"],
+                            "relationship": {
+                                "variant": "scalar",
+                                "type": "one_to_many",
+                                "through_tables": [f"{schema}.book$author"],
+                            },
+                        }
+                    ],
+                }
+            ],
+        },
+    }
+
+
+def test_quoted_unicode_multi_tenant_composite_keys(cluster, make_database, search_url, tmp_path: Path) -> None:
+    database = make_database("pagila_tpl")
+    tenants = ["Tenant One", "tenant_two"]
+    schema_file = tmp_path / "shops.json"
+    schema_file.write_text(json.dumps([tenant_entry(database, t) for t in tenants]))
+    h = Harness(cluster, database, search_url, schema_file, state_schema="Indexer_State")
+    try:
+        for tenant in tenants:
+            h.sql(TENANT_DDL.format(schema=tenant.replace('"', '""')))
+        h.cli("bootstrap")
+        h.run_once()
+        for tenant in tenants:
+            index = f"shops-{tenant.lower().replace(' ', '-')}"
+            assert h.assert_matches(index) == 3
+        first = '"Tenant One"'
+        for statement in [
+            f'UPDATE {first}."author\'s" SET "full name" = \'Ada L.\' WHERE id = 1',
+            f'UPDATE {first}."Shop ""Main""" SET "ID" = 9 WHERE "Region" = \'EU\' AND "ID" = 2',  # composite key change
+            f'DELETE FROM {first}."book$author" WHERE "Book" = 3',
+            f'UPDATE {first}."Книга" SET "Titel Ä" = \'Neu\', "Preis" = 1.10 WHERE "Ключ" = 4',
+            'UPDATE tenant_two."Книга" SET "Region" = \'US\', "Shop ID" = 1 WHERE "Ключ" = 5',
+        ]:
+            h.sql(statement)
+        h.run_once()
+        for tenant in tenants:
+            h.assert_matches(f"shops-{tenant.lower().replace(' ', '-')}")
+        assert h.document("shops-tenant-one", "EU|9")["name"] == "Paris"
+        assert h.document("shops-tenant-one", "EU|2") is None
+        books = h.document("shops-tenant-one", "EU|1")["Bücher"]
+        assert any("Ada L." in (book["Autoren"] or []) for book in books)
+        h.cli("teardown", "--delete-index")
+        assert h.sql("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'Indexer_State%'") == [(0,)]
+    finally:
+        h.close()

@@ -48,7 +48,7 @@ class Metrics:
             "indexer_slot_retained_bytes", "WAL kept by the replication slot", ["database"], registry=r
         )
         self.backfilled = Gauge("indexer_backfill_documents", "Documents backfilled so far", ["index"], registry=r)
-        self.workers = Gauge("indexer_workers_alive", "Worker processes running", registry=r)
+        self.workers = Gauge("indexer_workers_alive", "Worker and slot processes running", registry=r)
 
     def serve(self, port: int) -> None:
         start_http_server(port, addr="0.0.0.0", registry=self.registry)  # noqa: S104 - scraped from outside

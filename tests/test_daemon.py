@@ -92,3 +92,28 @@ def test_opensearch_detected_and_spoken_to_in_plain_json(pagila: Harness) -> Non
         assert not any("vnd.elasticsearch" in value for value in proxy.seen_media_types), proxy.seen_media_types
     finally:
         proxy.close()
+
+
+def test_metrics_are_served(pagila: Harness) -> None:
+    import urllib.request
+
+    from indexer.embedded import free_port
+
+    port = free_port()
+    pagila.cli("bootstrap")
+    with pagila.daemon("--workers", "2", "--metrics-port", str(port)):
+        wait_until(lambda: pagila.sql("SELECT backfill_state FROM indexer.indexes") == [("done",)], 60, "the backfill")
+        pagila.sql("UPDATE film SET title = 'MEASURED' WHERE film_id = 8")
+
+        def metrics() -> str:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+                return str(response.read().decode())
+
+        wait_until(lambda: 'indexer_documents_indexed_total{index="pagila_film",phase="drain"} 1.0' in metrics(), 15,
+                   "the drain to be counted")  # fmt: skip
+        text = metrics()
+        assert 'indexer_documents_indexed_total{index="pagila_film",phase="backfill"} 1000.0' in text
+        assert 'indexer_outbox_pending{index="pagila_film"}' in text
+        assert "indexer_slot_retained_bytes" in text
+        assert "indexer_workers_alive 3.0" in text
+        assert "indexer_batch_seconds_bucket" in text

@@ -14,8 +14,10 @@ machine). Reported, each as documents per second and as a ratio to its limit:
   with the peak memory of its workers, at the full size and a quarter of it;
 * **change stream**: 20,000 single-row updates committed, then drained;
 * **fan-out**: 2,000 authors renamed in one statement, then drained;
-* **trigger overhead**: pgbench single-row UPDATEs of a document column, with and
-  without the capture triggers, alternating rounds, medians.
+* **trigger overhead**: two pgbench workloads (a single-row UPDATE of a document
+  column per transaction; a shop-like transaction, see ``WORKLOADS``) without
+  triggers, with ours and, given ``--pgsync-venv``, with PGSync 7.3's,
+  alternating rounds, medians.
 
 Figures are ratios against baselines from the same run because the machines are
 shared and noisy. Results go to stdout and ``loadtest/results/<time>.json``.
@@ -213,11 +215,9 @@ class Bench:
             cur.execute("SELECT count(*) FROM indexer.outbox")
             return int(cur.fetchone()[0])
 
-    def pgbench_tps(self, seconds: int, books_total: int) -> float:
+    def pgbench_tps(self, seconds: int, books_total: int, workload: str) -> float:
         script = Path("/tmp") / f"bench-{uuid.uuid4().hex[:6]}.sql"
-        script.write_text(
-            f"\\set id random(1, {books_total})\nUPDATE book SET title = 'pgbench ' || :id WHERE id = :id;\n"
-        )
+        script.write_text(WORKLOADS[workload].format(books=books_total))
         try:
             result = subprocess.run(
                 [str(self.pg.bindir / "pgbench"), "-n", "-c", "2", "-j", "2", "-T", str(seconds), "-f", str(script),
@@ -232,6 +232,54 @@ class Bench:
         raise RuntimeError(result.stdout)
 
 
+# pgbench scripts. "update": one single-row UPDATE of a document column per
+# transaction, the worst case for a per-statement trigger. "shop": a sale as an
+# application would record it: read the book, bump a counter no document reads,
+# insert into an untracked table, and in one sale out of ten edit the title.
+WORKLOADS = {
+    "update": "\\set id random(1, {books})\nUPDATE book SET title = 'pgbench ' || :id WHERE id = :id;\n",
+    "shop": (
+        "\\set id random(1, {books})\n"
+        "BEGIN;\n"
+        "SELECT title, price FROM book WHERE id = :id;\n"
+        "UPDATE book SET copies_sold = copies_sold + 1 WHERE id = :id;\n"
+        "INSERT INTO sale (book_id, amount) VALUES (:id, 9.99);\n"
+        "\\if :id % 10 = 0\n"
+        "UPDATE book SET title = 'edited ' || :id WHERE id = :id;\n"
+        "\\endif\n"
+        "END;\n"
+    ),
+}
+
+
+def install_pgsync_triggers(bench: Bench, venv: Path, search_url: str) -> None:
+    """PGSync 7.3's own bootstrap on the same database (its triggers, view, slot)."""
+    env = {
+        **os.environ,
+        "PG_HOST": "127.0.0.1",
+        "PG_PORT": str(bench.pg.port),
+        "PG_USER": "postgres",
+        "PG_PASSWORD": "",
+        "ELASTICSEARCH_URL": search_url,
+        "OPENSEARCH": "true",
+        "REDIS_HOST": "127.0.0.1",
+    }
+    schema = Path("/tmp") / f"pgsync-{uuid.uuid4().hex[:6]}.json"
+    entries = json.loads(SCHEMA.read_text())
+    for entry in entries:
+        entry["database"] = bench.database
+    schema.write_text(json.dumps(entries))
+    subprocess.run([str(venv / "bin" / "bootstrap"), "--config", str(schema)], check=True, env=env,
+                   capture_output=True, text=True)  # fmt: skip
+
+
+def set_pgsync_triggers(bench: Bench, enabled: bool) -> None:
+    with contextlib.closing(bench.connect()) as conn, conn.cursor() as cur:
+        cur.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'book'::regclass AND tgname LIKE '%%notify%%'")
+        for (name,) in cur.fetchall():
+            cur.execute(f'ALTER TABLE book {"ENABLE" if enabled else "DISABLE"} TRIGGER "{name}"')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--books", type=int, default=100_000)
@@ -242,6 +290,7 @@ def main() -> None:
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--pgbench-rounds", type=int, default=3)
     parser.add_argument("--embedded", action="store_true", help="use the embedded PostgreSQL 18")
+    parser.add_argument("--pgsync-venv", type=Path, help="a virtualenv with pgsync==7.3.0, to measure its triggers too")
     args = parser.parse_args()
 
     bindir = embedded_bindir() if args.embedded else (system_bindir() or embedded_bindir())
@@ -304,18 +353,35 @@ def main() -> None:
             results["backfill_peak_rss_mb_quarter_size"] = small_peak / 2**20
 
             log("trigger overhead: pgbench with and without capture triggers")
-            with_triggers: list[float] = []
-            without: list[float] = []
-            for _ in range(args.pgbench_rounds):
-                bench.indexer("teardown", search_url=sink_url)
-                without.append(bench.pgbench_tps(args.pgbench_seconds, args.books))
-                bench.indexer("bootstrap", search_url=sink_url)
-                with_triggers.append(bench.pgbench_tps(args.pgbench_seconds, args.books))
-            results["pgbench_tps_without_triggers"] = statistics.median(without)
-            results["pgbench_tps_with_triggers"] = statistics.median(with_triggers)
-            results["trigger_overhead_pct"] = 100 * (
-                1 - results["pgbench_tps_with_triggers"] / results["pgbench_tps_without_triggers"]
-            )
+            with contextlib.closing(bench.connect()) as conn, conn.cursor() as cur:
+                cur.execute("CREATE TABLE IF NOT EXISTS sale (id bigserial PRIMARY KEY, book_id integer, amount numeric,"
+                            " sold_at timestamptz DEFAULT now())")  # fmt: skip
+            pgsync = args.pgsync_venv is not None
+            if pgsync:
+                install_pgsync_triggers(bench, args.pgsync_venv, sink_url)
+                set_pgsync_triggers(bench, False)
+            for workload in WORKLOADS:
+                tps: dict[str, list[float]] = {"none": [], "ours": [], "pgsync": []}
+                for _ in range(args.pgbench_rounds):
+                    bench.indexer("teardown", search_url=sink_url)
+                    tps["none"].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
+                    bench.indexer("bootstrap", search_url=sink_url)
+                    tps["ours"].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
+                    if pgsync:
+                        bench.indexer("teardown", search_url=sink_url)
+                        set_pgsync_triggers(bench, True)
+                        tps["pgsync"].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
+                        set_pgsync_triggers(bench, False)
+                base = statistics.median(tps["none"])
+                ours = statistics.median(tps["ours"])
+                results[f"pgbench_{workload}_tps_without_triggers"] = base
+                results[f"pgbench_{workload}_tps_with_ours"] = ours
+                results[f"trigger_overhead_{workload}_pct"] = 100 * (1 - ours / base)
+                if pgsync:
+                    theirs = statistics.median(tps["pgsync"])
+                    results[f"pgbench_{workload}_tps_with_pgsync"] = theirs
+                    results[f"pgsync_trigger_overhead_{workload}_pct"] = 100 * (1 - theirs / base)
+            bench.indexer("bootstrap", search_url=sink_url)
 
             log(f"osmem: backfill of {args.osmem_docs} books and the same change stream")
             osm = Bench(pg, "bench_small", args.workers)

@@ -73,6 +73,7 @@ class SearchProxy:
 
             def setup(self) -> None:
                 super().setup()
+                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 with proxy._lock:
                     proxy._connections.add(self.request)
 

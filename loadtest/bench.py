@@ -7,17 +7,25 @@ synthetic bookshop of ``loadtest/books.py`` and two search servers, osmem-server
 and a sink that discards ``_bulk`` requests (a cluster far faster than this
 machine). Reported, each as documents per second and as a ratio to its limit:
 
-* **limits**: Postgres alone producing every document (one streaming query, and
-  the backfill's keyset pages), and each search server alone ingesting prepared
-  bulk bodies;
-* **backfill**: ``indexer run --once`` on a fresh index (process start included),
-  with the peak memory of its workers, at the full size and a quarter of it;
-* **change stream**: 20,000 single-row updates committed, then drained;
-* **fan-out**: 2,000 authors renamed in one statement, then drained;
+* **limits**: Postgres alone producing every document (one streaming query; the
+  backfill's keyset pages on one connection; the same pages on ``--workers``
+  connections at once, key ranges split as the backfill splits them), the best
+  of which is *the* Postgres-alone limit; and each search server alone
+  ingesting prepared bulk bodies;
+* **backfill**: ``indexer run --once`` on a fresh index, timed by the backfill's
+  own start and finish in ``indexer.indexes`` and, separately, with process
+  start and exit; the peak memory of its workers at the full size and at a
+  quarter of it;
+* **change stream**: a running ``indexer run`` is paused (SIGSTOP), 20,000
+  single-row updates are committed, it resumes (SIGCONT) and is timed until the
+  outbox is empty, so the figure is the drain rate, without process start;
+* **fan-out**: the same with 2,000 authors renamed in one statement;
 * **trigger overhead**: two pgbench workloads (a single-row UPDATE of a document
   column per transaction; a shop-like transaction, see ``WORKLOADS``) without
   triggers, with ours and, given ``--pgsync-venv``, with PGSync 7.3's,
-  alternating rounds, medians.
+  alternating rounds, medians; once with Postgres's durable defaults (fsync and
+  synchronous_commit on) and once with both off, where a commit costs least and
+  a trigger's share is largest.
 
 Figures are ratios against baselines from the same run because the machines are
 shared and noisy. Results go to stdout and ``loadtest/results/<time>.json``.
@@ -121,6 +129,54 @@ class Bench:
             raise RuntimeError(f"indexer run --once failed:\n{output[-3000:]}")
         return elapsed, peak
 
+    def backfill_seconds(self) -> float:
+        """Seconds between the backfill's recorded start and finish."""
+        with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT extract(epoch FROM backfill_finished_at - backfill_started_at) FROM indexer.indexes"
+                " WHERE backfill_state = 'done'"
+            )
+            return float(cur.fetchone()[0])
+
+    @contextlib.contextmanager
+    def daemon(self, search_url: str) -> Iterator[Any]:
+        """A running ``indexer run``, yielded once its backfill is done and its outbox empty."""
+        process = self.indexer("run", "--no-progress", "--workers", str(self.workers), search_url=search_url,
+                               wait=False)  # fmt: skip
+        try:
+            deadline = time.monotonic() + 600
+            while self.pending() or not self.backfill_done():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"indexer run did not settle:\n{process.stdout.read()[-3000:]}")
+                time.sleep(0.1)
+            yield process
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(60)
+
+    def backfill_done(self) -> bool:
+        with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
+            cur.execute("SELECT bool_and(backfill_state = 'done') FROM indexer.indexes")
+            return bool(cur.fetchone()[0])
+
+    def drain_seconds(self, process: Any, workload: Any) -> tuple[float, int]:
+        """Pause every process of a running indexer, run ``workload`` (it returns
+        the number of documents it changes), resume, and time the drain."""
+        tree = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+        for proc in tree:
+            proc.suspend()
+        try:
+            documents = workload()
+            if not self.pending():
+                raise RuntimeError("the outbox was drained while the indexer was paused")
+        finally:
+            started = time.monotonic()
+            for proc in tree:
+                proc.resume()
+        while self.pending():
+            time.sleep(0.01)
+        return time.monotonic() - started, documents
+
     def plan(self) -> Any:
         conn = psycopg2.connect(self.pg.dsn_for(self.database))
         try:
@@ -182,6 +238,40 @@ class Bench:
                     bodies.append(encode("books", rows))
             return time.monotonic() - started, count, bodies
 
+    def postgres_alone_parallel(self, plan: Any, streams: int, page: int = 1000) -> tuple[float, int]:
+        """Every document through keyset pages on ``streams`` connections at once
+        (key ranges split as the backfill splits them), rows fetched as bytes and
+        discarded: the limit for a backfill with as many workers."""
+        with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM book")
+            step = max(1, -(-int(cur.fetchone()[0]) // streams))
+            cur.execute(plan.queries.boundaries(), {"step": step})
+            uppers: list[str | None] = [row[0] for row in cur.fetchall()][: streams - 1]
+        ranges = list(zip([None, *uppers], [*uppers, None], strict=True))
+        counts = [0] * len(ranges)
+
+        def scan(n: int, after: str | None, upto: str | None) -> None:
+            with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
+                psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cur)
+                query_first = plan.queries.page(lower=False, upper=upto is not None)
+                query_next = plan.queries.page(lower=True, upper=upto is not None)
+                while True:
+                    query = query_next if after is not None else query_first
+                    cur.execute(query, {"after": after, "upto": upto, "limit": page})
+                    rows = cur.fetchall()
+                    if not rows:
+                        return
+                    counts[n] += len(rows)
+                    after = rows[-1][3].decode()
+
+        threads = [threading.Thread(target=scan, args=(n, lo, hi)) for n, (lo, hi) in enumerate(ranges)]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.monotonic() - started, sum(counts)
+
     @staticmethod
     def search_alone(url: str, bodies: list[bytes], limit_docs: int) -> tuple[float, int]:
         pool = urllib3.PoolManager()
@@ -199,10 +289,16 @@ class Bench:
 
     # -- workloads -------------------------------------------------------------------
 
-    def single_row_updates(self, count: int, books_total: int) -> None:
+    def single_row_updates(self, count: int, books_total: int) -> int:
+        """``count`` transactions, each updating one book's title; returns the books changed."""
+        ids = {1 + (i * 7919) % books_total for i in range(count)}
+        run = uuid.uuid4().hex[:6]  # a new title each run: an UPDATE that changes nothing enqueues nothing
         with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
             for i in range(count):
-                cur.execute("UPDATE book SET title = %s WHERE id = %s", (f"Edited {i}", 1 + (i * 7919) % books_total))
+                cur.execute(
+                    "UPDATE book SET title = %s WHERE id = %s", (f"Edited {run} {i}", 1 + (i * 7919) % books_total)
+                )
+        return len(ids)
 
     def rename_authors(self, count: int) -> int:
         with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
@@ -214,6 +310,15 @@ class Bench:
         with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
             cur.execute("SELECT count(*) FROM indexer.outbox")
             return int(cur.fetchone()[0])
+
+    def set_durability(self, durable: bool) -> None:
+        """Postgres's defaults (fsync and synchronous_commit on), or both off as in the tests."""
+        value = "on" if durable else "off"
+        with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
+            cur.execute(f"ALTER SYSTEM SET fsync = {value}")
+            cur.execute(f"ALTER SYSTEM SET synchronous_commit = {value}")
+            cur.execute("SELECT pg_reload_conf()")
+        time.sleep(0.5)
 
     def pgbench_tps(self, seconds: int, books_total: int, workload: str) -> float:
         script = Path("/tmp") / f"bench-{uuid.uuid4().hex[:6]}.sql"
@@ -313,7 +418,15 @@ def main() -> None:
             results["pg_alone_stream_docs_s"] = docs / seconds
             seconds, docs, bodies = bench.postgres_alone_pages(plan)
             results["pg_alone_pages_docs_s"] = docs / seconds
-            pg_limit = max(results["pg_alone_stream_docs_s"], results["pg_alone_pages_docs_s"])
+            seconds, docs = bench.postgres_alone_parallel(plan, args.workers)
+            if docs != args.books:
+                raise RuntimeError(f"the parallel scan saw {docs} documents, not {args.books}")
+            results["pg_alone_parallel_pages_docs_s"] = docs / seconds
+            pg_limit = max(
+                results["pg_alone_stream_docs_s"],
+                results["pg_alone_pages_docs_s"],
+                results["pg_alone_parallel_pages_docs_s"],
+            )
             results["pg_alone_docs_s"] = pg_limit
 
             log("limit: search servers alone")
@@ -326,23 +439,31 @@ def main() -> None:
             log("backfill into the sink")
             bench.fresh_install(sink_url)
             seconds, peak = bench.run_once(sink_url)
-            results["backfill_sink_docs_s"] = args.books / seconds
+            results["backfill_sink_docs_s"] = args.books / bench.backfill_seconds()
             results["backfill_sink_ratio_to_pg_alone"] = results["backfill_sink_docs_s"] / pg_limit
+            results["backfill_sink_with_process_start_docs_s"] = args.books / seconds
             results["backfill_peak_rss_mb"] = peak / 2**20
 
-            log("change stream: single-row updates, then drain into the sink")
-            bench.single_row_updates(args.updates, args.books)
-            pending = bench.pending()
-            seconds, _ = bench.run_once(sink_url)
-            results["change_stream_outbox_rows"] = pending
-            results["change_stream_sink_docs_s"] = args.updates / seconds
+            with bench.daemon(sink_url) as daemon:
+                log(f"change stream: {args.updates} single-row updates while paused, then drain into the sink")
+                # The first drain after the backfill is slower (cold caches and plans); report it, then the
+                # median of three, the steady state of a daemon that runs for days.
+                rates = []
+                for _ in range(4):
+                    seconds, docs = bench.drain_seconds(
+                        daemon, lambda: bench.single_row_updates(args.updates, args.books)
+                    )
+                    rates.append(docs / seconds)
+                results["change_stream_first_drain_docs_s"] = rates[0]
+                results["change_stream_updates"] = args.updates
+                results["change_stream_documents"] = docs
+                results["change_stream_sink_docs_s"] = statistics.median(rates[1:])
 
-            log(f"fan-out: rename {args.authors} authors, then drain into the sink")
-            affected = bench.rename_authors(args.authors)
-            seconds, _ = bench.run_once(sink_url)
-            results["fanout_books"] = affected
-            results["fanout_sink_seconds"] = seconds
-            results["fanout_sink_docs_s"] = affected / seconds
+                log(f"fan-out: rename {args.authors} authors while paused, then drain into the sink")
+                seconds, docs = bench.drain_seconds(daemon, lambda: bench.rename_authors(args.authors))
+                results["fanout_books"] = docs
+                results["fanout_sink_seconds"] = seconds
+                results["fanout_sink_docs_s"] = docs / seconds
 
             log("backfill at a quarter of the size (memory must stay flat)")
             small = Bench(pg, "bench_small", args.workers)
@@ -360,27 +481,31 @@ def main() -> None:
             if pgsync:
                 install_pgsync_triggers(bench, args.pgsync_venv, sink_url)
                 set_pgsync_triggers(bench, False)
-            for workload in WORKLOADS:
-                tps: dict[str, list[float]] = {"none": [], "ours": [], "pgsync": []}
-                for _ in range(args.pgbench_rounds):
-                    bench.indexer("teardown", search_url=sink_url)
-                    tps["none"].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
-                    bench.indexer("bootstrap", search_url=sink_url)
-                    tps["ours"].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
-                    if pgsync:
+            for durability, durable in (("durable", True), ("fsync_off", False)):
+                bench.set_durability(durable)
+                for workload in WORKLOADS:
+                    tps: dict[str, list[float]] = {"none": [], "ours": [], "pgsync": []}
+                    for _ in range(args.pgbench_rounds):
                         bench.indexer("teardown", search_url=sink_url)
-                        set_pgsync_triggers(bench, True)
-                        tps["pgsync"].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
-                        set_pgsync_triggers(bench, False)
-                base = statistics.median(tps["none"])
-                ours = statistics.median(tps["ours"])
-                results[f"pgbench_{workload}_tps_without_triggers"] = base
-                results[f"pgbench_{workload}_tps_with_ours"] = ours
-                results[f"trigger_overhead_{workload}_pct"] = 100 * (1 - ours / base)
-                if pgsync:
-                    theirs = statistics.median(tps["pgsync"])
-                    results[f"pgbench_{workload}_tps_with_pgsync"] = theirs
-                    results[f"pgsync_trigger_overhead_{workload}_pct"] = 100 * (1 - theirs / base)
+                        tps["none"].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
+                        bench.indexer("bootstrap", search_url=sink_url)
+                        tps["ours"].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
+                        if pgsync:
+                            bench.indexer("teardown", search_url=sink_url)
+                            set_pgsync_triggers(bench, True)
+                            tps["pgsync"].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
+                            set_pgsync_triggers(bench, False)
+                    base = statistics.median(tps["none"])
+                    ours = statistics.median(tps["ours"])
+                    key = f"{workload}_{durability}"
+                    results[f"pgbench_{key}_tps_without_triggers"] = base
+                    results[f"pgbench_{key}_tps_with_ours"] = ours
+                    results[f"trigger_overhead_{key}_pct"] = 100 * (1 - ours / base)
+                    if pgsync:
+                        theirs = statistics.median(tps["pgsync"])
+                        results[f"pgbench_{key}_tps_with_pgsync"] = theirs
+                        results[f"pgsync_trigger_overhead_{key}_pct"] = 100 * (1 - theirs / base)
+            bench.set_durability(False)
             bench.indexer("bootstrap", search_url=sink_url)
 
             log(f"osmem: backfill of {args.osmem_docs} books and the same change stream")
@@ -388,8 +513,8 @@ def main() -> None:
             with contextlib.closing(psycopg2.connect(pg.dsn_for("bench_small"))) as conn:
                 books.create(conn, args.osmem_docs)
             osm.fresh_install(osmem_url)
-            seconds, _ = osm.run_once(osmem_url)
-            results["backfill_osmem_docs_s"] = args.osmem_docs / seconds
+            osm.run_once(osmem_url)
+            results["backfill_osmem_docs_s"] = args.osmem_docs / osm.backfill_seconds()
             results["backfill_osmem_ratio_to_osmem_alone"] = (
                 results["backfill_osmem_docs_s"] / results["osmem_alone_docs_s"]
             )

@@ -1,0 +1,119 @@
+"""Where a capture trigger's cost goes: pgbench's single-row UPDATE with the
+book table's capture function replaced by cheaper stand-ins.
+
+    python -m loadtest.trigger_cost --books 100000 [--durable]
+
+Variants, alternating rounds, medians:
+
+* ``none``: our triggers disabled;
+* ``empty``: the statement-level trigger fires, transition tables are kept, the
+  function returns at once (the floor of any statement-level trigger);
+* ``one_insert``: the function runs one constant single-row INSERT into the
+  outbox (the floor of any trigger that writes its outbox row in the
+  transaction);
+* ``ours``: the generated function (key query, outbox insert, coverage message,
+  capture lock).
+
+The book table's function is restored at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import shutil
+import statistics
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+from psycopg2 import sql
+
+from indexer.embedded import LocalPostgres, system_bindir
+from loadtest import books
+from loadtest.bench import Bench, running_sink
+
+ONE_INSERT = (
+    "BEGIN INSERT INTO indexer.outbox (index_name, root_key, op, source_table)"
+    " VALUES ('books', '{\"id\": 1}', 'update', 'public.book'); RETURN NULL; END"
+)
+EMPTY = "BEGIN RETURN NULL; END"
+
+
+def capture_function(cur: Any) -> tuple[str, str, str]:
+    """(schema, name, body) of the book table's capture function."""
+    cur.execute(
+        "SELECT n.nspname, p.proname, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        " JOIN pg_trigger t ON t.tgfoid = p.oid WHERE t.tgrelid = 'public.book'::regclass LIMIT 1"
+    )
+    schema, name, body = cur.fetchone()
+    return str(schema), str(name), str(body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--books", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--durable", action="store_true", help="fsync and synchronous_commit on")
+    args = parser.parse_args()
+
+    datadir = Path("/tmp") / f"indexer-trigger-cost-{uuid.uuid4().hex[:8]}"
+    bindir = system_bindir()
+    if bindir is None:
+        raise SystemExit("needs the system's PostgreSQL binaries (pgbench)")
+    pg = LocalPostgres(datadir=datadir, bindir=bindir).start()
+    try:
+        with running_sink() as sink_url:
+            pg.psql("postgres", "-c", "CREATE DATABASE bench")
+            bench = Bench(pg, "bench", 2)
+            with contextlib.closing(psycopg2.connect(pg.dsn_for("bench"))) as conn:
+                books.create(conn, args.books)
+            bench.indexer("bootstrap", search_url=sink_url)
+            bench.set_durability(args.durable)
+            with contextlib.closing(bench.connect()) as conn, conn.cursor() as cur:
+                schema, name, ours = capture_function(cur)
+                cur.execute(
+                    "SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.book'::regclass AND tgfoid = %s::regproc",
+                    (f"{schema}.{name}",),
+                )
+                triggers = [row[0] for row in cur.fetchall()]
+
+                def use(body: str | None) -> None:
+                    state = sql.SQL("DISABLE" if body is None else "ENABLE ALWAYS")
+                    for trigger in triggers:
+                        cur.execute(
+                            sql.SQL("ALTER TABLE public.book {} TRIGGER {}").format(state, sql.Identifier(trigger))
+                        )
+                    if body is not None:
+                        cur.execute(
+                            sql.SQL(
+                                "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
+                                " SET search_path = pg_catalog, pg_temp AS {}"
+                            ).format(sql.Identifier(schema, name), sql.Literal(body))
+                        )
+                    cur.execute("TRUNCATE indexer.outbox")
+                    cur.execute("CHECKPOINT")
+
+                variants: dict[str, str | None] = {"none": None, "empty": EMPTY, "one_insert": ONE_INSERT, "ours": ours}
+                tps: dict[str, list[float]] = {v: [] for v in variants}
+                try:
+                    for _ in range(args.rounds):
+                        for variant, body in variants.items():
+                            use(body)
+                            tps[variant].append(bench.pgbench_tps(args.seconds, args.books, "update"))
+                finally:
+                    use(ours)
+            base = statistics.median(tps["none"])
+            print(f"{'variant':12} {'tps':>8} {'overhead':>9}   rounds ({'durable' if args.durable else 'fsync off'})")
+            for variant, values in tps.items():
+                median = statistics.median(values)
+                print(f"{variant:12} {median:8.0f} {100 * (1 - median / base):8.1f}%   {[round(v) for v in values]}")
+    finally:
+        pg.stop("immediate")
+        shutil.rmtree(datadir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

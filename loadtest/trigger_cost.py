@@ -45,7 +45,8 @@ def capture_function(cur: Any) -> tuple[str, str, str]:
     """(schema, name, body) of the book table's capture function."""
     cur.execute(
         "SELECT n.nspname, p.proname, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-        " JOIN pg_trigger t ON t.tgfoid = p.oid WHERE t.tgrelid = 'public.book'::regclass LIMIT 1"
+        " JOIN pg_trigger t ON t.tgfoid = p.oid WHERE t.tgrelid = 'public.book'::regclass AND n.nspname = 'indexer'"
+        " LIMIT 1"
     )
     schema, name, body = cur.fetchone()
     return str(schema), str(name), str(body)
@@ -75,8 +76,8 @@ def main() -> None:
             with contextlib.closing(bench.connect()) as conn, conn.cursor() as cur:
                 schema, name, ours = capture_function(cur)
                 cur.execute(
-                    "SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.book'::regclass AND tgfoid = %s::regproc",
-                    (f"{schema}.{name}",),
+                    "SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.book'::regclass AND tgfoid = %s::regprocedure",
+                    (sql.SQL("{}()").format(sql.Identifier(schema, name)).as_string(conn),),
                 )
                 triggers = [row[0] for row in cur.fetchall()]
 

@@ -3,9 +3,10 @@
 Each worker process holds a shared *membership* lock and one exclusive
 session-level lock per partition it owns, all on the connection it builds
 documents with. Locks vanish with the session, so a dead worker's partitions
-are free for the others at their next rebalance (every second), on this host or
-any other. Each worker aims for ``ceil(partitions / live workers)`` partitions,
-taking free ones and giving back extras, so load spreads as workers come and go.
+are free for the others at their next rebalance (every second, and every 0.1 s
+while partitions are changing hands), on this host or any other. Each worker
+aims for ``ceil(partitions / live workers)`` partitions, taking free ones and
+giving back extras, so load spreads as workers come and go.
 
 Why advisory locks rather than Redis leases: a lock cannot outlive the session
 that builds with it, so a worker that lost its partition can no longer build a

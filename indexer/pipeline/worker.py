@@ -168,14 +168,19 @@ class Worker:
         writer: DocumentWriter,
     ) -> bool:
         last_rebalance = 0.0
+        # Every second at rest; 0.1 s after a rebalance that moved partitions, because
+        # a handover is then under way (another worker is releasing what this one
+        # should take) and a partition nobody holds is a partition nobody drains.
+        rebalance_interval = 1.0
         rotation = 0
         in_flight = InFlight(conn, queries, plan.state_schema, self.settings.concurrent_wait)
         while not self.stop.is_set():
             now = time.monotonic()
-            if now - last_rebalance >= 1.0:
+            if now - last_rebalance >= rebalance_interval:
                 taken, released = ownership.rebalance()
                 if taken or released:
                     self.log.info("partitions_rebalanced", taken=taken, released=released, owned=len(ownership.owned))
+                rebalance_interval = 0.1 if taken or released else 1.0
                 last_rebalance = now
             ready: dict[str, IndexPlan] = {}
             for index_plan in plan.indexes:

@@ -111,3 +111,23 @@ def search_url(osmem: Any) -> Iterator[str]:
         yield str(clone.url)
     finally:
         clone.close()
+
+
+@pytest.fixture
+def make_pagila(cluster: LocalPostgres, make_database: Any, search_url: str) -> Iterator[Any]:
+    """``make_pagila(schema_file, bootstrap=False)``: a Harness on a fresh copy of
+    Pagila and this test's search server, closed (processes stopped) at teardown."""
+    from tests.harness import Harness
+
+    made: list[Harness] = []
+
+    def make(schema_file: Path | str, *, bootstrap: bool = False) -> Harness:
+        harness = Harness(cluster, make_database("pagila_tpl"), search_url, schema_file)
+        made.append(harness)
+        if bootstrap:
+            harness.cli("bootstrap")
+        return harness
+
+    yield make
+    for harness in made:
+        harness.close()

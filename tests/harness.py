@@ -155,6 +155,11 @@ class Harness:
             cur.execute(statement, params)
             return cur.fetchall() if cur.description else []
 
+    def backfilled(self) -> bool:
+        """Every index of the schema has finished its backfill."""
+        query = f"SELECT bool_and(backfill_state = 'done') FROM \"{self.state_schema}\".indexes"
+        return bool(self.sql(query)[0][0])
+
     def pending(self) -> int:
         return int(self.sql(f'SELECT count(*) FROM "{self.state_schema}".outbox')[0][0])
 

@@ -23,10 +23,8 @@ FILM = SCHEMAS / "pagila_film.json"
 
 
 @pytest.fixture
-def pagila(cluster, make_database, search_url) -> Iterator[Harness]:
-    harness = Harness(cluster, make_database("pagila_tpl"), search_url, FILM)
-    yield harness
-    harness.close()
+def pagila(make_pagila) -> Harness:
+    return make_pagila(FILM)
 
 
 def installed_objects(h: Harness) -> dict[str, Any]:

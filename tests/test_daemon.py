@@ -4,7 +4,6 @@ stops it cleanly, and the Elasticsearch client path works end to end."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,10 +15,8 @@ SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "pagila_film.json"
 
 
 @pytest.fixture
-def pagila(cluster, make_database, search_url) -> Iterator[Harness]:
-    harness = Harness(cluster, make_database("pagila_tpl"), search_url, SCHEMA)
-    yield harness
-    harness.close()
+def pagila(make_pagila) -> Harness:
+    return make_pagila(SCHEMA)
 
 
 def test_committed_change_is_searchable_within_a_second_at_idle(pagila: Harness) -> None:

@@ -15,7 +15,6 @@ import os
 import random
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -30,29 +29,23 @@ FILM = Path(__file__).resolve().parent.parent / "schemas" / "pagila_film.json"
 
 
 @pytest.fixture
-def pagila(cluster, make_database, search_url) -> Iterator[Harness]:
-    harness = Harness(cluster, make_database("pagila_tpl"), search_url, SCHEMA)
-    harness.cli("bootstrap")
-    yield harness
-    harness.close()
-
-
-def backfilled(h: Harness) -> bool:
-    return bool(h.sql(f"SELECT bool_and(backfill_state = 'done') FROM \"{h.state_schema}\".indexes")[0][0])
+def pagila(make_pagila) -> Harness:
+    return make_pagila(SCHEMA, bootstrap=True)
 
 
 def test_a_stalled_worker_cannot_overwrite_a_newer_document(pagila: Harness) -> None:
     stalled = pagila.spawn("--workers", "1", "--no-progress", env={"INDEXER_FAULTS": "drain_before_bulk=sleep:8"})
     try:
-        wait_until(lambda: backfilled(pagila), 60, "the backfill")
+        wait_until(pagila.backfilled, 60, "the backfill")
         pagila.sql("UPDATE film SET title = 'OLD STATE' WHERE film_id = 1")
-        # the worker fetches the row and builds OLD STATE, then stalls before its bulk request
+        # the worker fetches the row and builds OLD STATE, then stalls before its bulk request:
+        # its session sits idle with the document query (jsonb_array_elements of the keys) as its last statement
         wait_until(
             lambda: pagila.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'indexer worker 0'"
-                               " AND state = 'idle'")[0][0] == 1 and pagila.pending() > 0,
+                               " AND state = 'idle' AND query LIKE '%jsonb_array_elements%'")[0][0] == 1
+            and pagila.pending() > 0,
             10, "the worker to build and stall",
         )  # fmt: skip
-        time.sleep(0.5)  # it is inside its 8 s stall now
         # its session dies (a network cut, say): its partition locks go with it
         pagila.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'indexer worker 0'")
         with pagila.daemon("--workers", "1") as other:
@@ -144,7 +137,7 @@ def test_twenty_kill_nines_lose_nothing(pagila: Harness) -> None:
     assert sum(w.committed for w in writers) > 50
     # then a clean run catches up
     with pagila.daemon("--workers", "2"):
-        wait_until(lambda: backfilled(pagila) and drained(pagila), 180, "the catch-up")
+        wait_until(lambda: pagila.backfilled() and drained(pagila), 180, "the catch-up")
     assert died_at_fault_points + sum(kills.values()) >= 20
     pagila.assert_matches("pagila_film")
     pagila.assert_matches("pagila_actor")

@@ -10,7 +10,6 @@ end every document equals the reference: zero differences.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,11 +21,8 @@ SCHEMA = Path(__file__).parent / "schemas" / "pagila_film_actor.json"
 
 
 @pytest.fixture
-def pagila(cluster, make_database, search_url) -> Iterator[Harness]:
-    harness = Harness(cluster, make_database("pagila_tpl"), search_url, SCHEMA)
-    harness.cli("bootstrap")
-    yield harness
-    harness.close()
+def pagila(make_pagila) -> Harness:
+    return make_pagila(SCHEMA, bootstrap=True)
 
 
 def title_of(h: Harness, film_id: int) -> str | None:
@@ -46,9 +42,7 @@ def settled(h: Harness) -> bool:
 
 def test_transaction_that_starts_first_and_commits_last_is_not_skipped(pagila: Harness) -> None:
     with pagila.daemon("--workers", "2"):
-        wait_until(
-            lambda: pagila.sql("SELECT bool_and(backfill_state = 'done') FROM indexer.indexes")[0][0], 60, "backfill"
-        )
+        wait_until(pagila.backfilled, 60, "backfill")
         a = pagila.connect(autocommit=False)
         b = pagila.connect()
         try:
@@ -107,9 +101,7 @@ def test_link_added_while_the_linked_row_changes_in_an_open_transaction(
     keys, computed before B's link existed, do not include that root, yet its
     document must end up with A's change."""
     with pagila.daemon("--workers", "2"):
-        wait_until(
-            lambda: pagila.sql("SELECT bool_and(backfill_state = 'done') FROM indexer.indexes")[0][0], 60, "backfill"
-        )
+        wait_until(pagila.backfilled, 60, "backfill")
         a = pagila.connect(autocommit=False)
         try:
             with a.cursor() as cur:

@@ -9,7 +9,6 @@ killed: the indexer reconnects and loses nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -23,10 +22,8 @@ SCHEMA = Path(__file__).parent / "schemas" / "pagila_film_actor.json"
 
 
 @pytest.fixture
-def pagila(cluster, make_database, search_url) -> Iterator[Harness]:
-    harness = Harness(cluster, make_database("pagila_tpl"), search_url, SCHEMA)
-    yield harness
-    harness.close()
+def pagila(make_pagila) -> Harness:
+    return make_pagila(SCHEMA)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -49,8 +46,7 @@ def test_search_server_down_for_thirty_seconds(pagila: Harness) -> None:
     try:
         pagila.cli("bootstrap")
         with pagila.daemon("--workers", "2") as daemon:
-            wait_until(lambda: pagila.sql("SELECT bool_and(backfill_state = 'done') FROM indexer.indexes")[0][0], 60,
-                       "the backfill")  # fmt: skip
+            wait_until(pagila.backfilled, 60, "the backfill")
             writer = Writer(pagila, seed=11, seconds=40)
             writer.start()
             proxy.down()
@@ -81,8 +77,7 @@ def test_search_server_down_for_thirty_seconds(pagila: Harness) -> None:
 def test_postgres_restart_and_killed_sessions(pagila: Harness) -> None:
     pagila.cli("bootstrap")
     with pagila.daemon("--workers", "2") as daemon:
-        wait_until(lambda: pagila.sql("SELECT bool_and(backfill_state = 'done') FROM indexer.indexes")[0][0], 60,
-                   "the backfill")  # fmt: skip
+        wait_until(pagila.backfilled, 60, "the backfill")
         writer = Writer(pagila, seed=5, seconds=25)
         writer.start()
         time.sleep(3)

@@ -15,7 +15,6 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,11 +27,8 @@ PARTITIONS = 32
 
 
 @pytest.fixture
-def pagila(cluster, make_database, search_url) -> Iterator[Harness]:
-    harness = Harness(cluster, make_database("pagila_tpl"), search_url, SCHEMA)
-    harness.cli("bootstrap")
-    yield harness
-    harness.close()
+def pagila(make_pagila) -> Harness:
+    return make_pagila(SCHEMA, bootstrap=True)
 
 
 def partition_owners(h: Harness) -> dict[int, list[int]]:
@@ -68,8 +64,7 @@ def test_two_hosts_share_partitions_and_take_over_from_a_dead_one(pagila: Harnes
     first = pagila.spawn("--workers", "2", "--no-progress")
     second = pagila.spawn("--workers", "2", "--no-progress")
     try:
-        wait_until(lambda: pagila.sql("SELECT bool_and(backfill_state = 'done') FROM indexer.indexes")[0][0], 60,
-                   "the backfill")  # fmt: skip
+        wait_until(pagila.backfilled, 60, "the backfill")
 
         def balanced() -> bool:
             owners = partition_owners(pagila)

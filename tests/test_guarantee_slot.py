@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg2
@@ -26,12 +25,10 @@ SCHEMA = Path(__file__).parent / "schemas" / "pagila_film_actor.json"
 
 
 @pytest.fixture
-def pagila(cluster, make_database, search_url) -> Iterator[Harness]:
-    harness = Harness(cluster, make_database("pagila_tpl"), search_url, SCHEMA)
-    harness.cli("bootstrap")
+def pagila(make_pagila) -> Harness:
+    harness = make_pagila(SCHEMA, bootstrap=True)
     harness.run_once()
-    yield harness
-    harness.close()
+    return harness
 
 
 def test_session_replication_role_replica_still_fires_the_triggers(pagila: Harness) -> None:

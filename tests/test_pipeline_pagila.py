@@ -3,7 +3,6 @@ step every document of the film and actor indexes equals the reference."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,8 @@ SCHEMA = Path(__file__).parent / "schemas" / "pagila_film_actor.json"
 
 
 @pytest.fixture
-def pagila(cluster, make_database, search_url) -> Iterator[Harness]:
-    harness = Harness(cluster, make_database("pagila_tpl"), search_url, SCHEMA)
-    yield harness
-    harness.close()
+def pagila(make_pagila) -> Harness:
+    return make_pagila(SCHEMA)
 
 
 def test_backfill_then_scripted_changes_match_reference(pagila: Harness) -> None:

@@ -103,6 +103,11 @@ class LocalPostgres:
     port: int = field(default_factory=free_port)
     settings: dict[str, str] = field(default_factory=dict)
     user: str | None = field(default_factory=_server_user)
+    # Transaction ID epoch to start at (pg_resetwal -e). Above 0, 64-bit
+    # transaction ids (xid8) differ from their 32-bit form, which is what the
+    # tests want: code that confuses the two fails at once instead of after a
+    # real cluster's first wraparound.
+    xid_epoch: int = 0
 
     @property
     def dsn(self) -> str:
@@ -138,6 +143,8 @@ class LocalPostgres:
         with (self.datadir / "postgresql.auto.conf").open("a") as handle:
             for key, value in conf.items():
                 handle.write(f"{key} = {value}\n")
+        if self.xid_epoch:
+            self._run(str(self.bindir / "pg_resetwal"), "-e", str(self.xid_epoch), "-D", str(self.datadir))
 
     def start(self) -> LocalPostgres:
         self.init()

@@ -141,7 +141,13 @@ SELECT coalesce(reconciled_lsn >= %(lsn)s::pg_lsn, false) FROM {schema}.slot_sta
 
 -- name: capturing_transactions
 -- Transactions (other than ours) that have run a capture function and not
--- ended: holders of the shared capture lock, as xid8.
+-- ended: holders of the shared capture lock, as full xid8 values.
+-- pg_locks shows 32-bit xids. Each is widened against a reference full xid (the
+-- xmax of a snapshot) by the signed 32-bit distance between them, which is exact
+-- because xids in use never span more than 2^31 (wraparound protection,
+-- "Preventing Transaction ID Wraparound Failures" in the PostgreSQL manual). The
+-- reference may be older than a holder (the snapshot is taken before pg_locks is
+-- read, or is a REPEATABLE READ transaction's), so the distance can be either sign.
 WITH holders AS (
     SELECT DISTINCT x.transactionid::text::bigint AS xid32
     FROM pg_catalog.pg_locks a
@@ -152,12 +158,11 @@ WITH holders AS (
       AND a.classid = %(classid)s::oid AND a.objid = %(objid)s::oid
       AND a.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
       AND a.pid <> pg_catalog.pg_backend_pid()
-), now AS (
-    SELECT pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())::text::bigint AS xmax
+), reference AS (
+    SELECT pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())::text::bigint AS full_xid
 )
-SELECT (CASE WHEN h.xid32 <= (n.xmax & 4294967295) THEN ((n.xmax >> 32) << 32) | h.xid32
-             ELSE (((n.xmax >> 32) - 1) << 32) | h.xid32 END)::text
-FROM holders h, now n;
+SELECT (r.full_xid + (((h.xid32 - (r.full_xid & 4294967295) + 2147483648) & 4294967295) - 2147483648))::text
+FROM holders h, reference r;
 
 -- name: still_running
 SELECT coalesce(array_agg(x::text), '{{}}')

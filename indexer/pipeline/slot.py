@@ -10,7 +10,7 @@ all of them.
 
 Every capture function emits a transactional message ``<relid> <op> <rows>``
 after its statement. A pass reads the slot (``pgoutput``, the publication of
-tracked tables, messages on) up to the current WAL position without consuming
+tracked tables, messages on) up to the WAL flush position without consuming
 it, and per transaction compares, for each (table, operation), the rows changed
 with the rows the messages vouch for. Transactions with unvouched changes are
 read a second time and their rows turned into root keys with the same key
@@ -128,8 +128,12 @@ class Reconciler:
     def pass_once(self) -> PassResult:
         """One reconciliation pass; see the module docstring."""
         result = PassResult()
+        # Decoding reads only flushed WAL, so the pass ends at the flush position
+        # read now: every transaction committing before it is decoded below, and
+        # the slot is never advanced past one that was not (the write position
+        # can be ahead of the flush with asynchronous commits).
         with self.conn.cursor() as cur:
-            cur.execute("SELECT pg_catalog.pg_current_wal_lsn()::text")
+            cur.execute("SELECT pg_catalog.pg_current_wal_flush_lsn()::text")
             (upto,) = cur.fetchone()
         uncovered: dict[int, set[tuple[int, str]]] = {}
         last_end: int | None = None
@@ -162,8 +166,9 @@ class Reconciler:
                 vouched.clear()
         if uncovered:
             self._repair(upto, uncovered, result)
-        # Every transaction that committed before `upto` has been read (pgoutput
-        # skips those without published changes), so the slot may move there.
+        # Every transaction whose commit starts before `upto` (flushed when the
+        # pass began) has been read (pgoutput skips those without published
+        # changes), so the slot may move there.
         target = upto
         if last_end is not None and last_end > _lsn_int(upto):
             target = pgoutput.lsn_text(last_end)

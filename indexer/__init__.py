@@ -1,3 +1,3 @@
 """pg-search-indexer: keep Elasticsearch and OpenSearch in sync with PostgreSQL."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

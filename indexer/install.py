@@ -23,9 +23,9 @@ from psycopg2 import sql
 
 from indexer import logs
 from indexer.errors import NotBootstrapped, PreflightError
-from indexer.plan import FORMAT_VERSION, Plan
+from indexer.plan import Plan
 from indexer.preflight import check_bootstrap, schema_exists, slot_exists
-from indexer.sqlfiles import schema_ddl
+from indexer.sqlfiles import latest_format, migration_ddl, schema_ddl
 
 
 @dataclass(frozen=True)
@@ -125,13 +125,18 @@ def _our_triggers(cur: Any, state_schema: str) -> list[tuple[str, str, str]]:
     return [(a, b, c) for a, b, c in cur.fetchall()]
 
 
-def _apply(conn: Any, plan: Plan, *, fresh_schema: bool) -> None:
+def _apply(conn: Any, plan: Plan, *, installed_format: int | None) -> None:
+    """Everything in one transaction: the state schema (created, or migrated
+    from ``installed_format``), capture functions and triggers, bookkeeping."""
     schema = sql.Identifier(plan.state_schema)
     with conn.cursor() as cur:
         cur.execute("SET LOCAL lock_timeout = '10s'")
-        if fresh_schema:
+        if installed_format is None:
             cur.execute(schema_ddl(plan.state_schema, plan.partitions))
         else:
+            for number in range(installed_format + 1, latest_format() + 1):
+                cur.execute(migration_ddl(number, plan.state_schema, plan.partitions))
+                logs.get("bootstrap").info("state_schema_migrated", schema=plan.state_schema, to_format=number)
             for nsp, rel, trigger in _our_triggers(cur, plan.state_schema):
                 cur.execute(sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(trigger), sql.Identifier(nsp, rel)))
             cur.execute(
@@ -150,9 +155,10 @@ def _apply(conn: Any, plan: Plan, *, fresh_schema: bool) -> None:
             sql.SQL(
                 "INSERT INTO {}.installation (format_version, partitions, slot_name, publication_name, fingerprint,"
                 " schema_file) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (singleton) DO UPDATE SET"
-                " fingerprint = EXCLUDED.fingerprint, schema_file = EXCLUDED.schema_file, updated_at = now()"
+                " format_version = EXCLUDED.format_version, fingerprint = EXCLUDED.fingerprint,"
+                " schema_file = EXCLUDED.schema_file, updated_at = now()"
             ).format(schema),
-            (FORMAT_VERSION, plan.partitions, plan.slot_name, plan.publication, plan.fingerprint, plan.schema_file),
+            (latest_format(), plan.partitions, plan.slot_name, plan.publication, plan.fingerprint, plan.schema_file),
         )
         names = [p.index.name for p in plan.indexes]
         cur.execute(sql.SQL("DELETE FROM {}.indexes WHERE NOT (index_name = ANY(%s))").format(schema), (names,))
@@ -211,11 +217,11 @@ def install(conn: Any, plan: Plan) -> bool:
     has_schema = schema_exists(conn, plan.state_schema)
     has_slot = slot_exists(conn, plan.slot_name)
     existing = read_installation(conn, plan.state_schema)
-    if existing and existing.format_version != FORMAT_VERSION:
+    if existing and existing.format_version > latest_format():
         raise PreflightError(
-            f"the state schema {plan.state_schema} was made by format {existing.format_version},"
-            f" this indexer writes format {FORMAT_VERSION}",
-            hint="run `indexer teardown` with the older version first",
+            f"the state schema {plan.state_schema} has format {existing.format_version}, made by a newer"
+            f" indexer; this one knows formats up to {latest_format()}",
+            hint="use the indexer release that installed it, or a newer one",
         )
     if existing and existing.partitions != plan.partitions:
         raise PreflightError(
@@ -234,7 +240,7 @@ def install(conn: Any, plan: Plan) -> bool:
             _create_slot(conn, plan.slot_name)
             created_slot = True
             log.info("slot_created", slot=plan.slot_name)
-        _apply(conn, plan, fresh_schema=existing is None)
+        _apply(conn, plan, installed_format=existing.format_version if existing else None)
         conn.commit()
     except BaseException:
         conn.rollback()

@@ -17,12 +17,10 @@ from indexer.schema.catalog import Table, TableName, reflect
 from indexer.schema.model import DocumentSchema
 from indexer.schema.resolve import resolve, tables_named
 from indexer.schema.tree import Index
-from indexer.sqlfiles import schema_ddl
+from indexer.sqlfiles import latest_format, schema_ddl
 from indexer.sqlgen.documents import DocumentQueries
 from indexer.sqlgen.names import default_slot_name, publication_name
 from indexer.sqlgen.triggers import CaptureDDL, capture_ddl, function_body, occurrences
-
-FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -108,7 +106,7 @@ def load_plan(
         captures.append(capture_ddl(state_schema, table, occs, body_text))
     slot = slot_name or default_slot_name(database, state_schema)
     fingerprint = _digest(
-        str(FORMAT_VERSION),
+        str(latest_format()),
         str(partitions),
         slot,
         schema_ddl(state_schema, partitions).as_string(conn),

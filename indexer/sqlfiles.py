@@ -1,4 +1,4 @@
-"""Load the static SQL in ``sql/``: the state schema and the named queries.
+"""Load the static SQL in ``sql/``: the state schema, its migrations and the named queries.
 
 ``sql/queries.sql`` is split into sections that start with ``-- name: <name>``.
 Each text is composed with ``psycopg2.sql`` so ``{schema}`` becomes a quoted
@@ -16,13 +16,47 @@ from pathlib import Path
 from psycopg2 import sql
 
 _SECTION = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
+_MIGRATION = re.compile(r"^(\d{4})_(\w+)\.sql$")
+
+
+def _root() -> Path:
+    packaged = Path(str(resources.files("indexer").joinpath("_sql")))
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "sql"
 
 
 def _read(name: str) -> str:
-    packaged = resources.files("indexer").joinpath("_sql").joinpath(name)
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parent.parent / "sql" / name).read_text(encoding="utf-8")
+    return (_root() / name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def migrations() -> tuple[tuple[int, str], ...]:
+    """``(number, file name)`` of every file in ``sql/migrations``, in order.
+    Numbers run 1, 2, 3, ... without gaps; the last is the current format."""
+    found = sorted(
+        (int(match.group(1)), path.name)
+        for path in (_root() / "migrations").iterdir()
+        if (match := _MIGRATION.match(path.name))
+    )
+    numbers = [number for number, _ in found]
+    assert numbers == list(range(1, len(found) + 1)), f"migrations must be numbered 1..n without gaps: {numbers}"
+    return tuple(found)
+
+
+def latest_format() -> int:
+    """The format the state schema has after every migration: what ``schema.sql`` creates."""
+    return migrations()[-1][0]
+
+
+def migration_ddl(number: int, state_schema: str, partitions: int) -> sql.Composed:
+    """Migration ``number`` (1-based) for ``state_schema``."""
+    name = dict(migrations())[number]
+    return _format(_read(f"migrations/{name}"), state_schema, partitions)
+
+
+def _format(text: str, state_schema: str, partitions: int) -> sql.Composed:
+    return sql.SQL(text).format(schema=sql.Identifier(state_schema), partitions=sql.Literal(partitions))
 
 
 @functools.cache
@@ -49,4 +83,4 @@ class Queries:
 
 def schema_ddl(state_schema: str, partitions: int) -> sql.Composed:
     """``sql/schema.sql`` for ``state_schema`` with ``partitions`` outbox partitions."""
-    return sql.SQL(_read("schema.sql")).format(schema=sql.Identifier(state_schema), partitions=sql.Literal(partitions))
+    return _format(_read("schema.sql"), state_schema, partitions)

@@ -1,6 +1,11 @@
 -- The indexer's own objects, created by `indexer bootstrap` in one transaction.
 -- {schema} is the state schema (default "indexer"), {partitions} the number of
 -- outbox partitions. Everything here is plain tables and views, readable in psql.
+--
+-- This file is the current shape, for reading and for fresh installs. An
+-- installation made by an earlier release is brought to the same shape by the
+-- numbered files in migrations/ (installation.format_version is the last one
+-- applied); the tests check that both ways give the same objects.
 
 CREATE SCHEMA {schema};
 COMMENT ON SCHEMA {schema} IS 'pg-search-indexer state: outbox, backfill checkpoints, dead letters';
@@ -94,9 +99,34 @@ CREATE TABLE {schema}.slot_state (
     reconciled_lsn pg_lsn,
     reconciled_at timestamptz,
     uncovered_changes bigint NOT NULL DEFAULT 0,
-    recreated_at timestamptz
+    recreated_at timestamptz,
+    -- Changes found in the slot up to this LSN are in the outbox already: a pass
+    -- that enqueued them and died before advancing the slot does not enqueue them again.
+    enqueued_lsn pg_lsn
 );
 INSERT INTO {schema}.slot_state DEFAULT VALUES;
+
+-- Verifications of an index that the slot reconciler owes (after a recreated
+-- slot, or a change whose rows cannot be found any more, such as a TRUNCATE
+-- that bypassed the triggers). Written in the transaction that found the need,
+-- deleted when the verification has run.
+CREATE TABLE {schema}.repairs (
+    index_name text PRIMARY KEY,
+    reason text NOT NULL,
+    requested_at timestamptz NOT NULL DEFAULT now(),
+    attempts integer NOT NULL DEFAULT 0,
+    last_attempt_at timestamptz,
+    last_error text
+);
+
+-- Tables whose REPLICA IDENTITY bootstrap set to FULL (so that the slot holds
+-- the old link columns of updated and deleted rows), with what it was before;
+-- teardown puts it back.
+CREATE TABLE {schema}.replica_identities (
+    table_name text PRIMARY KEY,     -- regclass text, quoted as needed
+    original "char" NOT NULL,        -- pg_class.relreplident: d default, n nothing, i index, f full
+    original_index text              -- the index, when original = 'i'
+);
 
 -- Pending work per index and partition.
 CREATE VIEW {schema}.backlog AS

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -56,12 +57,14 @@ class Harness:
         self.user = user
         self.processes: list[subprocess.Popen[str]] = []
         self.outputs: dict[int, str] = {}
+        self.live: dict[int, tuple[list[str], threading.Thread]] = {}
+        self.indexer_port: int | None = None  # where the indexer reaches Postgres (a proxy), if not the cluster
 
     # -- invoking the CLI --------------------------------------------------------
 
     @property
     def base_dsn(self) -> str:
-        return f"host=127.0.0.1 port={self.cluster.port} user={self.user}"
+        return f"host=127.0.0.1 port={self.indexer_port or self.cluster.port} user={self.user}"
 
     def flags(self) -> list[str]:
         return [
@@ -85,8 +88,9 @@ class Harness:
             assert result.exit_code == expect, f"exit {result.exit_code}, expected {expect}:\n{result.output}"
         return result
 
-    def spawn(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-        """Start ``python -m indexer run ...`` as a real process (own process group)."""
+    def spawn(self, *args: str, env: dict[str, str] | None = None, live: bool = False) -> subprocess.Popen[str]:
+        """Start ``python -m indexer run ...`` as a real process (own process group).
+        With ``live``, its output is read as it comes (:meth:`lines`)."""
         process = subprocess.Popen(
             [sys.executable, "-m", "indexer", "run", *self.flags(), *args],
             cwd=ROOT,
@@ -97,7 +101,19 @@ class Harness:
             start_new_session=True,
         )
         self.processes.append(process)
+        if live:
+            lines: list[str] = []
+            assert process.stdout is not None
+            stdout = process.stdout
+            reader = threading.Thread(target=lambda: lines.extend(iter(stdout.readline, "")), daemon=True)
+            reader.start()
+            self.live[process.pid] = (lines, reader)
         return process
+
+    def lines(self, process: subprocess.Popen[str], event: str | None = None) -> list[str]:
+        """What a ``live`` process printed so far (only ``event=<event>`` lines if given)."""
+        lines = list(self.live[process.pid][0])
+        return [line for line in lines if f"event={event} " in line] if event else lines
 
     def run_once(self, *args: str, timeout: float = 300) -> str:
         process = self.spawn("--once", "--no-progress", *args)
@@ -111,8 +127,10 @@ class Harness:
         return output
 
     @contextlib.contextmanager
-    def daemon(self, *args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[str]]:
-        process = self.spawn("--no-progress", *args, env=env)
+    def daemon(
+        self, *args: str, env: dict[str, str] | None = None, live: bool = False
+    ) -> Iterator[subprocess.Popen[str]]:
+        process = self.spawn("--no-progress", *args, env=env, live=live)
         try:
             yield process
         finally:
@@ -125,6 +143,22 @@ class Harness:
             return self.outputs[process.pid]
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
+        if process.pid in self.live:
+            lines, reader = self.live[process.pid]
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                reader.join(10)
+                if process.stdout is not None:
+                    process.stdout.close()
+                raise AssertionError(f"indexer did not stop on SIGTERM:\n{''.join(lines)[-5000:]}") from None
+            reader.join(10)
+            if process.stdout is not None:
+                process.stdout.close()
+            self.outputs[process.pid] = "".join(lines)
+            return self.outputs[process.pid]
         try:
             output, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -139,7 +173,13 @@ class Harness:
             if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
-                process.communicate()
+                if process.pid in self.live:
+                    process.wait()
+                    self.live[process.pid][1].join(10)
+                    if process.stdout is not None:
+                        process.stdout.close()
+                else:
+                    process.communicate()
 
     # -- Postgres ----------------------------------------------------------------------
 
@@ -159,6 +199,12 @@ class Harness:
         """Every index of the schema has finished its backfill."""
         query = f"SELECT bool_and(backfill_state = 'done') FROM \"{self.state_schema}\".indexes"
         return bool(self.sql(query)[0][0])
+
+    def settled_slot(self) -> bool:
+        """The slot reconciler has read the WAL up to now and the outbox is empty."""
+        lsn = self.sql("SELECT pg_current_wal_lsn()::text")[0][0]
+        query = f'SELECT coalesce(reconciled_lsn >= %s::pg_lsn, false) FROM "{self.state_schema}".slot_state'
+        return bool(self.sql(query, (lsn,))[0][0]) and self.pending() == 0
 
     def pending(self) -> int:
         return int(self.sql(f'SELECT count(*) FROM "{self.state_schema}".outbox')[0][0])

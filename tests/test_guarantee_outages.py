@@ -84,8 +84,12 @@ def test_postgres_restart_and_killed_sessions(pagila: Harness) -> None:
         # every indexer session is cut
         pagila.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'indexer%'")
         time.sleep(3)
-        # the server restarts (fast shutdown: sessions are dropped)
+        # the server restarts (fast shutdown: sessions are dropped) ...
         pagila.cluster.restart()
+        time.sleep(3)
+        # ... and crashes (immediate shutdown: crash recovery on start)
+        pagila.cluster.stop("immediate")
+        pagila.cluster.start()
         writer.join(60)
         assert writer.error is None
         assert writer.committed > 10
@@ -94,5 +98,44 @@ def test_postgres_restart_and_killed_sessions(pagila: Harness) -> None:
     output = pagila.stop(daemon)
     assert "event=database_unavailable" in output or "event=slot_unavailable" in output
     assert "Traceback" not in output
+    # every change fired its trigger: a restart must not look like bypassed writes
+    assert "event=slot_uncovered_changes" not in output, [line for line in output.splitlines() if "uncovered" in line]
+    assert "event=slot_repair_verify" not in output
     pagila.assert_matches("pagila_film")
     pagila.assert_matches("pagila_actor")
+
+
+def test_run_waits_for_postgres_and_the_search_server_at_start(pagila: Harness) -> None:
+    """A daemon started while Postgres and the search server are down waits
+    (with backoff) instead of exiting; `--once` still fails at once."""
+    from tests.proxy import TcpProxy
+
+    pagila.cli("bootstrap")
+    pagila.run_once()
+    postgres = TcpProxy(pagila.cluster.port)
+    search = SearchProxy(pagila.search_url)
+    direct = pagila.search_url
+    try:
+        search.down()
+        pagila.indexer_port, pagila.search_url = postgres.port, search.url
+        once = pagila.spawn("--once", "--no-progress")
+        output, _ = once.communicate(timeout=120)
+        assert once.returncode == 4, output
+        assert "cannot reach Postgres" in output
+        with pagila.daemon("--workers", "1", live=True) as daemon:
+            wait_until(lambda: len(pagila.lines(daemon, "startup_waiting")) >= 2, 60, "two start-up retries")
+            assert daemon.poll() is None
+            postgres.up()
+            wait_until(lambda: pagila.lines(daemon, "process_started"), 60, "the processes to start")
+            pagila.sql("UPDATE film SET title = 'AFTER THE OUTAGE' WHERE film_id = 6")
+            wait_until(lambda: pagila.lines(daemon, "search_unavailable"), 60, "the workers to wait for search")
+            search.up()
+            wait_until(lambda: (pagila.document("pagila_film", "6") or {}).get("title") == "AFTER THE OUTAGE", 60,
+                       "the change")  # fmt: skip
+            waits = pagila.lines(daemon, "startup_waiting")
+        assert daemon.returncode == 0
+        assert "retry_in_s=1.0" in waits[0] and "retry_in_s=2.0" in waits[1], waits
+    finally:
+        postgres.close()
+        search.close()
+        pagila.indexer_port, pagila.search_url = None, direct

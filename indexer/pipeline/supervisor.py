@@ -15,15 +15,18 @@ import os
 import queue
 import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from indexer import db, logs
+from indexer.errors import DatabaseUnavailable, SearchRejected, SearchUnavailable
 from indexer.metrics import Metrics
 from indexer.pipeline.slot import SlotConfig, slot_main
 from indexer.pipeline.worker import WorkerConfig, worker_main
 from indexer.plan import Plan
+from indexer.process import Backoff, first_line
 from indexer.runtime import load_running_plan
 from indexer.search.engine import open_engine
 from indexer.settings import Settings
@@ -126,28 +129,42 @@ class Supervisor:
         self.stopping = False
         self.children: list[Child] = []
         self.metrics = Metrics()
+        self.stop_event = threading.Event()
 
     def prepare(self) -> list[Plan]:
-        """Check every database is bootstrapped, and every index exists."""
+        """Check every database is bootstrapped (Postgres must be reachable),
+        then, if the search server answers, that every index exists. Without
+        the search server the processes start anyway: the slot keeps being
+        reconciled, and the workers wait for the engine themselves."""
         plans = []
-        engine = open_engine(self.settings.search)
+        for database in self.databases:
+            with db.connection(self.settings.dsn_for(database), application="indexer supervisor") as conn:
+                plans.append(load_running_plan(conn, self.settings, database))
         try:
-            for database in self.databases:
-                with db.connection(self.settings.dsn_for(database), application="indexer supervisor") as conn:
-                    plan = load_running_plan(conn, self.settings, database)
-                    queries = Queries(plan.state_schema)
-                    for index_plan in plan.indexes:
-                        name = index_plan.index.name
-                        if not engine.index_exists(name):
-                            engine.create_index(name, index_plan.body)
-                            with conn.cursor() as cur:
-                                cur.execute(queries["reset_backfill"], {"index": name})
-                            conn.commit()
-                            self.log.warning("index_missing_recreated", index=name)
-                    plans.append(plan)
+            engine = open_engine(self.settings.search)
+        except SearchRejected:
+            raise
+        except SearchUnavailable as exc:
+            self.log.warning("search_unavailable", error=first_line(exc), action="starting without it")
+            return plans
+        try:
+            for plan in plans:
+                self._recreate_missing(engine, plan)
         finally:
             engine.close()
         return plans
+
+    def _recreate_missing(self, engine: Any, plan: Plan) -> None:
+        queries = Queries(plan.state_schema)
+        with db.connection(self.settings.dsn_for(plan.database), application="indexer supervisor") as conn:
+            for index_plan in plan.indexes:
+                name = index_plan.index.name
+                if not engine.index_exists(name):
+                    engine.create_index(name, index_plan.body)
+                    with conn.cursor() as cur:
+                        cur.execute(queries["reset_backfill"], {"index": name})
+                    conn.commit()
+                    self.log.warning("index_missing_recreated", index=name)
 
     def _spawn(self, child: Child) -> None:
         import multiprocess
@@ -158,10 +175,35 @@ class Supervisor:
         child.started_at = time.monotonic()
         self.log.info("process_started", process=child.name, pid=child.process.pid)
 
+    def _prepare_patiently(self) -> list[Plan] | None:
+        """:meth:`prepare`, waiting with capped exponential backoff while
+        Postgres or the search server cannot be reached (a daemon started
+        before them, or during an outage). With ``--once`` the first failure is
+        final. Returns None when asked to stop meanwhile."""
+        backoff = Backoff(self.stop_event, initial=1.0)
+        while not self.stop_event.is_set():
+            try:
+                return self.prepare()
+            except (DatabaseUnavailable, SearchUnavailable) as exc:
+                if self.once or isinstance(exc, SearchRejected):
+                    raise
+                self.log.warning("startup_waiting", error=first_line(exc), retry_in_s=backoff.delay)
+                backoff.wait()
+        return None
+
     def run(self) -> int:
         import multiprocess
 
-        plans = self.prepare()
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            plans = self._prepare_patiently()
+        finally:
+            if self.stop_event.is_set():
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+        if plans is None:
+            self.log.info("stopped", exit_codes=[])
+            return 0
         ctx = multiprocess.get_context("fork")
         self.stats = ctx.Queue(maxsize=100_000)
         for database in self.databases:
@@ -173,7 +215,6 @@ class Supervisor:
         if self.settings.metrics_port:
             self.metrics.serve(self.settings.metrics_port)
             self.log.info("metrics_serving", port=self.settings.metrics_port)
-        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         progress = Progress(self.settings, plans, use_bars=self.settings.progress and sys.stderr.isatty())
         conns: dict[str, Any] = {}
         try:
@@ -191,6 +232,7 @@ class Supervisor:
         if not self.stopping:
             self.log.info("stopping", signal=signal.Signals(signum).name)
         self.stopping = True
+        self.stop_event.set()
 
     def _watch(self, progress: Progress, conns: dict[str, Any]) -> int:
         last_poll = 0.0

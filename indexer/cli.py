@@ -189,6 +189,16 @@ def cli(ctx: click.Context, log_level: str, log_format: str) -> None:
     type=int,
     help="Outbox partitions: the most workers that can drain in parallel [default: 32].",
 )
+@click.option(
+    "--replica-identity",
+    envvar="INDEXER_REPLICA_IDENTITY",
+    show_envvar=True,
+    type=click.Choice(["full", "keep"]),
+    help="full: set REPLICA IDENTITY FULL on tracked tables whose link columns are not in their key, so"
+    " changes that bypass the triggers are repaired key by key (more WAL per UPDATE/DELETE on those tables);"
+    " keep: leave them, and repair such changes by verifying the whole index. Tables without any key get"
+    " FULL either way, or Postgres would refuse their UPDATEs once published [default: full].",
+)
 @click.option("--dry-run", is_flag=True, help="Check everything and print the SQL, change nothing.")
 @handle_errors
 def bootstrap(dry_run: bool, **options: Any) -> None:

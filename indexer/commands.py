@@ -48,6 +48,7 @@ def _plan_for_bootstrap(
         state_schema=settings.state_schema,
         partitions=partitions,
         slot_name=slot_name,
+        replica_identity=settings.replica_identity,
     )
 
 
@@ -65,6 +66,8 @@ def run_bootstrap(
         for plan in plans:
             with db.connection(settings.dsn_for(plan.database), application="indexer bootstrap") as conn:
                 click.echo(f"-- database {plan.database}: slot {plan.slot_name}, publication {plan.publication}")
+                for table, reason in plan.identity_full:
+                    click.echo(f"-- REPLICA IDENTITY FULL on {table.display}: {reason}")
                 click.echo(schema_ddl(plan.state_schema, plan.partitions).as_string(conn))
                 for capture in plan.captures:
                     click.echo(capture.function.as_string(conn) + ";")
@@ -96,6 +99,9 @@ def run_bootstrap(
         raise
     finally:
         engine.close()
+    for plan in plans:
+        for table, reason in plan.identity_full:
+            click.echo(f"{plan.database}: REPLICA IDENTITY FULL on {table.display}: {reason}")
     if changed or created:
         click.echo(
             f"bootstrap complete: {sum(len(p.indexes) for p in plans)} index(es), "
@@ -151,6 +157,17 @@ def run_status(settings: Settings, schema: DocumentSchema) -> None:
                     f"  slot {installation.slot_name}: {'active' if active else 'idle'}, confirmed {confirmed},"
                     f" retaining {retained or 0} bytes of WAL"
                 )
+            with conn.cursor() as cur:
+                cur.execute(queries["capture_trigger_states"], {"schema": settings.state_schema})
+                states = {state: (count, tables) for state, count, tables in cur.fetchall()}
+            total = sum(count for count, _ in states.values())
+            click.echo(f"  capture triggers: {states.get('A', (0, ''))[0]} of {total} enabled ALWAYS")
+            for state, label in (("O", "origin only (ENABLE TRIGGER ALL?)"), ("R", "replica only"), ("D", "DISABLED")):
+                if state in states:
+                    click.echo(
+                        f"  WARNING: {states[state][0]} capture trigger(s) {label} on {states[state][1]};"
+                        " changes there depend on the replication slot until `indexer run` restores them"
+                    )
             header = ("index", "root table", "backfill", "backfilled", "pending", "oldest", "dead letters")
             table = [header] + [tuple("" if v is None else str(v) for v in row) for row in rows]
             widths = [max(len(r[i]) for r in table) for i in range(len(header))]
@@ -178,7 +195,9 @@ def run_verify(settings: Settings, schema: DocumentSchema, *, index_name: str | 
                     click.echo(
                         f"{report.index}: {report.in_postgres} in Postgres, {report.in_index} in the index;"
                         f" missing {report.missing}, extra {report.extra}, stale {report.stale},"
-                        f" in flight {report.in_flight}" + (f"; enqueued {report.repaired} repairs" if repair else "")
+                        f" in flight {report.in_flight}"
+                        + (f", duplicate ids {report.duplicates}" if report.duplicates else "")
+                        + (f"; enqueued {report.repaired} repairs" if repair else "")
                     )
                     for kind, ids in sorted(report.samples.items()):
                         click.echo(f"  {kind}: {', '.join(ids)}")

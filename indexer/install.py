@@ -25,7 +25,9 @@ from indexer import logs
 from indexer.errors import NotBootstrapped, PreflightError
 from indexer.plan import Plan
 from indexer.preflight import check_bootstrap, schema_exists, slot_exists
-from indexer.sqlfiles import latest_format, migration_ddl, schema_ddl
+from indexer.schema.catalog import TableName
+from indexer.sqlfiles import Queries, latest_format, migration_ddl, schema_ddl
+from indexer.sqlgen.names import truncate_bytes
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,11 @@ def _present(conn: Any, plan: Plan) -> bool:
             },
         )
         triggers, published, slot = cur.fetchone()
+        cur.execute(Queries(plan.state_schema)["replica_identities"])
+        recorded = {(s, t) for s, t, _original, _index in cur.fetchall()}
     conn.rollback()
-    return bool(triggers == 4 * len(plan.tables) and published >= len(plan.tables) and slot)
+    identities = recorded == set(_desired_identities(plan))
+    return bool(triggers == 4 * len(plan.tables) and published >= len(plan.tables) and slot and identities)
 
 
 def _create_slot(conn: Any, slot_name: str) -> None:
@@ -125,6 +130,91 @@ def _our_triggers(cur: Any, state_schema: str) -> list[tuple[str, str, str]]:
     return [(a, b, c) for a, b, c in cur.fetchall()]
 
 
+_IDENTITY_CLAUSE = {"d": "DEFAULT", "n": "NOTHING", "f": "FULL"}
+
+
+def _desired_identities(plan: Plan) -> dict[TableName, str]:
+    """Every table (leaf partitions included) bootstrap keeps at REPLICA IDENTITY FULL."""
+    desired: dict[TableName, str] = {}
+    for table, reason in plan.identity_full:
+        desired[table.key] = reason
+        for leaf in table.partitions:
+            desired[leaf] = f"a partition of {table.display}: {reason}"
+    return desired
+
+
+def _restore_identity(cur: Any, name: TableName, original: str, index: str | None) -> None:
+    cur.execute("SELECT to_regclass(%s) IS NOT NULL", (sql.Identifier(*name).as_string(cur),))
+    if not cur.fetchone()[0]:
+        return
+    if original == "i" and index:
+        clause = sql.SQL("USING INDEX {}").format(sql.Identifier(index))
+    else:
+        clause = sql.SQL(_IDENTITY_CLAUSE.get(original, "DEFAULT"))
+    cur.execute(sql.SQL("ALTER TABLE {} REPLICA IDENTITY {}").format(sql.Identifier(*name), clause))
+
+
+def _set_identities(cur: Any, plan: Plan) -> None:
+    """Set REPLICA IDENTITY FULL where the plan needs it, remembering what each
+    table had; put back what an earlier plan set and this one no longer needs."""
+    queries = Queries(plan.state_schema)
+    log = logs.get("bootstrap")
+    desired = _desired_identities(plan)
+    cur.execute(queries["replica_identities"])
+    recorded = {(s, t): (original, index) for s, t, original, index in cur.fetchall()}
+    for name, reason in desired.items():
+        if name in recorded:
+            continue
+        cur.execute(queries["current_replica_identity"], {"schema": name[0], "table": name[1]})
+        original, index = cur.fetchone()
+        cur.execute(
+            queries["remember_replica_identity"],
+            {"schema": name[0], "table": name[1], "original": original, "index": index},
+        )
+        if original != "f":
+            cur.execute(sql.SQL("ALTER TABLE {} REPLICA IDENTITY FULL").format(sql.Identifier(*name)))
+            log.info("replica_identity_full", table=".".join(name), reason=reason)
+    for name, (original, index) in recorded.items():
+        if name not in desired:
+            _restore_identity(cur, name, original, index)
+            cur.execute(queries["forget_replica_identity"], {"schema": name[0], "table": name[1]})
+            log.info("replica_identity_restored", table=".".join(name), to=original)
+
+
+def event_trigger_name(state_schema: str) -> str:
+    return f"{truncate_bytes(state_schema, 40)}_keep_capture_always"
+
+
+def _keep_triggers_always(cur: Any, plan: Plan) -> None:
+    """An event trigger that runs ``restore_capture_triggers()`` after every
+    ALTER TABLE, so ``ENABLE TRIGGER ALL`` cannot leave the capture triggers
+    origin-only even for a moment. Creating event triggers needs a superuser;
+    without one the slot process makes the same check on every pass."""
+    cur.execute("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
+    if not cur.fetchone()[0]:
+        logs.get("bootstrap").info(
+            "event_trigger_skipped", reason="creating event triggers needs a superuser",
+            fallback="the slot process re-enables capture triggers on every pass",
+        )  # fmt: skip
+        return
+    schema = sql.Identifier(plan.state_schema)
+    name = sql.Identifier(event_trigger_name(plan.state_schema))
+    cur.execute(sql.SQL("DROP EVENT TRIGGER IF EXISTS {}").format(name))
+    body = sql.SQL("BEGIN PERFORM {}.restore_capture_triggers(); END").format(schema).as_string(cur)
+    cur.execute(
+        sql.SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.keep_capture_always() RETURNS event_trigger LANGUAGE plpgsql"
+            " SET search_path = pg_catalog, pg_temp AS {body}"
+        ).format(schema=schema, body=sql.Literal(body))
+    )
+    cur.execute(
+        sql.SQL(
+            "CREATE EVENT TRIGGER {name} ON ddl_command_end WHEN TAG IN ('ALTER TABLE')"
+            " EXECUTE FUNCTION {schema}.keep_capture_always()"
+        ).format(name=name, schema=schema)
+    )
+
+
 def _apply(conn: Any, plan: Plan, *, installed_format: int | None) -> None:
     """Everything in one transaction: the state schema (created, or migrated
     from ``installed_format``), capture functions and triggers, bookkeeping."""
@@ -151,6 +241,8 @@ def _apply(conn: Any, plan: Plan, *, installed_format: int | None) -> None:
             cur.execute(capture.function)
             for statement in capture.triggers:
                 cur.execute(statement)
+        _set_identities(cur, plan)
+        _keep_triggers_always(cur, plan)
         cur.execute(
             sql.SQL(
                 "INSERT INTO {}.installation (format_version, partitions, slot_name, publication_name, fingerprint,"
@@ -281,6 +373,19 @@ def uninstall(conn: Any, state_schema: str, slot_name: str | None, publication: 
     has_schema = schema_exists(conn, state_schema)
     with conn.cursor() as cur:
         cur.execute("SET LOCAL lock_timeout = '10s'")
+        cur.execute(
+            "SELECT to_regclass(%s) IS NOT NULL", (sql.Identifier(state_schema, "replica_identities").as_string(cur),)
+        )
+        if cur.fetchone()[0]:
+            cur.execute(Queries(state_schema)["replica_identities"])
+            for schema_name, table_name, original, index in cur.fetchall():
+                _restore_identity(cur, (schema_name, table_name), original, index)
+                dropped.append(f"replica identity FULL of {schema_name}.{table_name} (back to {original})")
+        cur.execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_event_trigger WHERE evtname = %s)",
+                    (event_trigger_name(state_schema),))  # fmt: skip
+        if cur.fetchone()[0]:
+            cur.execute(sql.SQL("DROP EVENT TRIGGER {}").format(sql.Identifier(event_trigger_name(state_schema))))
+            dropped.append(f"event trigger {event_trigger_name(state_schema)}")
         for nsp, rel, trigger in _our_triggers(cur, state_schema):
             cur.execute(sql.SQL("DROP TRIGGER {} ON {}").format(sql.Identifier(trigger), sql.Identifier(nsp, rel)))
             dropped.append(f"trigger {trigger} on {nsp}.{rel}")

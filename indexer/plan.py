@@ -43,6 +43,8 @@ class Plan:
     tables: tuple[Table, ...]  # every tracked table
     captures: tuple[CaptureDDL, ...]
     fingerprint: str
+    # Tracked tables whose REPLICA IDENTITY bootstrap sets to FULL, with the reason.
+    identity_full: tuple[tuple[Table, str], ...] = ()
 
     def index(self, name: str) -> IndexPlan:
         for plan in self.indexes:
@@ -63,6 +65,43 @@ def index_body(index: Index) -> dict[str, Any]:
     return body
 
 
+def identity_full(indexes: list[Index], tables: tuple[Table, ...], mode: str) -> tuple[tuple[Table, str], ...]:
+    """The tracked tables that need REPLICA IDENTITY FULL, with why.
+
+    Always: a table with no primary key and no identity index, since Postgres
+    refuses UPDATE and DELETE on a published table without a replica identity.
+    With ``mode`` "full" (the default) also a table whose link columns are not
+    all in its key: the WAL then carries only the key of an updated or deleted
+    row, and the slot reconciler could not find the documents a trigger-bypassing
+    change affects without verifying the whole index."""
+    needs: list[tuple[Table, str]] = []
+    for table in tables:
+        key = table.key_identity_columns()
+        if key is None:
+            needs.append(
+                (
+                    table,
+                    "it has no primary key, and Postgres refuses UPDATE and DELETE of a published table"
+                    " without a replica identity",
+                )
+            )
+            continue
+        if mode != "full":
+            continue
+        missing: list[str] = []
+        for occ in occurrences(indexes, table.key):
+            missing += [c for c in occ.link_columns() if c not in key and c not in missing]
+        if missing:
+            needs.append(
+                (
+                    table,
+                    f"its link column(s) {', '.join(missing)} are not in its key, and the replication slot needs"
+                    " their old values to find the documents a change that bypasses the triggers affects",
+                )
+            )
+    return tuple(needs)
+
+
 def _digest(*parts: str) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -80,6 +119,7 @@ def load_plan(
     state_schema: str,
     partitions: int,
     slot_name: str | None,
+    replica_identity: str = "full",
 ) -> Plan:
     """Resolve the part of ``schema`` that lives in ``database`` against the
     catalog seen through ``conn`` (``connect`` opens a second connection for
@@ -125,4 +165,5 @@ def load_plan(
         tables=tables,
         captures=tuple(captures),
         fingerprint=fingerprint,
+        identity_full=identity_full(indexes, tables, replica_identity),
     )

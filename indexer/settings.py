@@ -68,6 +68,7 @@ class Settings:
     max_bulk_bytes: int = 20 * 1024 * 1024
     metrics_port: int | None = None
     progress: bool = True
+    replica_identity: str = "full"  # "full" | "keep": see `indexer bootstrap --help`
 
     def dsn_for(self, database: str) -> str:
         """The connection string for ``database``."""
@@ -203,6 +204,7 @@ def build_settings(options: Mapping[str, Any], env: Mapping[str, str]) -> Settin
         ("poll_interval", options.get("poll_interval")),
         ("metrics_port", options.get("metrics_port")),
         ("progress", options.get("progress")),
+        ("replica_identity", options.get("replica_identity")),
     ):
         if value is not None:
             changes[name] = value

@@ -56,7 +56,9 @@ def migration_ddl(number: int, state_schema: str, partitions: int) -> sql.Compos
 
 
 def _format(text: str, state_schema: str, partitions: int) -> sql.Composed:
-    return sql.SQL(text).format(schema=sql.Identifier(state_schema), partitions=sql.Literal(partitions))
+    return sql.SQL(text).format(
+        schema=sql.Identifier(state_schema), schema_name=sql.Literal(state_schema), partitions=sql.Literal(partitions)
+    )
 
 
 @functools.cache

@@ -7,9 +7,15 @@ server. The index side is read with a scroll, parsed with exact decimals,
 re-encoded and sent to Postgres page by page with COPY; there ``::jsonb``
 normalizes key order and spacing the same way for both sides.
 
-Documents whose key is still waiting in the outbox are counted as *in flight*
-rather than as differences. ``repair`` enqueues the key of every missing, extra
-and stale document; the running pipeline then rebuilds (or deletes) them.
+Documents whose key is waiting in the outbox are counted as *in flight* rather
+than as differences. On a busy system a document can also be in flight without
+an outbox row (fetched by a worker, not yet written), so the suspects of the
+first comparison are compared once more, by key, after ``settle`` seconds; only
+documents that still differ count. ``repair`` enqueues the key of every missing,
+extra and stale document; the running pipeline then rebuilds (or deletes) them.
+Two documents can never share an ``_id`` (see :func:`~indexer.sqlgen.names.doc_id`),
+but a ``primary_key`` override that is not unique can produce such rows; they
+are counted as ``duplicates`` instead of breaking the comparison.
 """
 
 from __future__ import annotations
@@ -17,14 +23,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from psycopg2 import sql
 
 from indexer.plan import IndexPlan
 from indexer.search.engine import SearchEngine
+from indexer.sqlgen.names import qualified, split_doc_id
+
+# Suspects re-checked by key after the first comparison; beyond this many the
+# first comparison's counts stand (a second look would cost a full pass anyway).
+SECOND_LOOK_LIMIT = 10_000
 
 
 @dataclass
@@ -36,6 +50,7 @@ class VerifyReport:
     extra: int = 0
     stale: int = 0
     in_flight: int = 0
+    duplicates: int = 0
     repaired: int = 0
     samples: dict[str, list[str]] = field(default_factory=dict)
 
@@ -51,6 +66,7 @@ class VerifyReport:
             "extra": self.extra,
             "stale": self.stale,
             "in_flight": self.in_flight,
+            "duplicates": self.duplicates,
             "repaired": self.repaired,
         }
 
@@ -70,63 +86,142 @@ _SETUP = """
 CREATE TEMP TABLE IF NOT EXISTS indexer_verify_source (doc_id text PRIMARY KEY, root_key jsonb, hash text);
 CREATE TEMP TABLE IF NOT EXISTS indexer_verify_target (doc_id text PRIMARY KEY, hash text);
 CREATE TEMP TABLE IF NOT EXISTS indexer_verify_page (doc_id text, source text);
-TRUNCATE indexer_verify_source, indexer_verify_target, indexer_verify_page;
+CREATE TEMP TABLE IF NOT EXISTS indexer_verify_diff (doc_id text PRIMARY KEY, root_key jsonb, kind text,
+                                                     in_flight boolean);
+TRUNCATE indexer_verify_source, indexer_verify_target, indexer_verify_page, indexer_verify_diff;
+"""
+
+_DIFF = """
+INSERT INTO indexer_verify_diff
+SELECT coalesce(s.doc_id, t.doc_id), s.root_key,
+       CASE WHEN t.doc_id IS NULL THEN 'missing' WHEN s.doc_id IS NULL THEN 'extra' ELSE 'stale' END,
+       p.doc_id IS NOT NULL
+FROM indexer_verify_source s FULL JOIN indexer_verify_target t ON t.doc_id = s.doc_id
+LEFT JOIN ({pending}) p ON p.doc_id = coalesce(s.doc_id, t.doc_id)
+WHERE s.doc_id IS NULL OR t.doc_id IS NULL OR s.hash <> t.hash
 """
 
 
+class _Comparison:
+    """The temp tables of one verification, on ``cur`` (autocommit connection)."""
+
+    def __init__(self, cur: Any, engine: SearchEngine, plan: IndexPlan, state_schema: str) -> None:
+        self.cur = cur
+        self.engine = engine
+        self.plan = plan
+        self.name = plan.index.name
+        outbox = sql.Identifier(state_schema, "outbox")
+        self.pending = sql.SQL("SELECT DISTINCT {} AS doc_id FROM {} o WHERE o.index_name = {}").format(
+            plan.queries.doc_id_of_key(sql.SQL("o.root_key")), outbox, sql.Literal(self.name)
+        )
+        self.outbox = outbox
+
+    def load_target_page(self, page: Iterable[tuple[str, Any]]) -> int:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for doc_id, source in page:
+            writer.writerow((doc_id, canonical_json(source)))
+        buffer.seek(0)
+        self.cur.copy_expert("COPY indexer_verify_page (doc_id, source) FROM STDIN WITH (FORMAT csv)", buffer)
+        self.cur.execute(
+            "INSERT INTO indexer_verify_target SELECT doc_id, md5(source::jsonb::text) FROM indexer_verify_page"
+            " ON CONFLICT (doc_id) DO NOTHING"
+        )
+        count = int(self.cur.rowcount)
+        self.cur.execute("TRUNCATE indexer_verify_page")
+        return count
+
+    def load_everything(self, report: VerifyReport) -> None:
+        self.cur.execute(
+            sql.SQL(
+                "INSERT INTO indexer_verify_source SELECT d.doc_id, d.root_key, md5(d.doc::jsonb::text)"
+                " FROM ({}) AS d ON CONFLICT (doc_id) DO NOTHING"
+            ).format(self.plan.queries.all_documents())
+        )
+        report.in_postgres = int(self.cur.rowcount)
+        self.cur.execute(sql.SQL("SELECT count(*) FROM {}").format(qualified(self.plan.index.root.table)))
+        report.duplicates = int(self.cur.fetchone()[0]) - report.in_postgres
+        if self.engine.index_exists(self.name):
+            for page in self.engine.scan(self.name):
+                report.in_index += self.load_target_page(page)
+
+    def diff(self) -> None:
+        self.cur.execute("TRUNCATE indexer_verify_diff")
+        self.cur.execute(sql.SQL(_DIFF).format(pending=self.pending))
+
+    def suspects(self) -> list[tuple[str, str | None]]:
+        """(doc_id, root_key text or None) of the differences not in flight."""
+        self.cur.execute("SELECT doc_id, root_key::text FROM indexer_verify_diff WHERE NOT in_flight ORDER BY doc_id")
+        return [(doc_id, key) for doc_id, key in self.cur.fetchall()]
+
+    def key_of(self, doc_id: str, key: str | None) -> str | None:
+        """The root key (jsonb text) of a suspect: known for rows of Postgres, parsed from the _id otherwise."""
+        if key is not None:
+            return key
+        root = self.plan.index.root
+        parts = split_doc_id(doc_id, len(root.key))
+        if parts is None:
+            return None
+        self.cur.execute(
+            sql.SQL("SELECT ({})::text").format(self.plan.queries.key_of_parts(sql.SQL("%(parts)s::text[]"))),
+            {"parts": parts},
+        )
+        return str(self.cur.fetchone()[0])
+
+    def second_look(self, suspects: list[tuple[str, str | None]]) -> None:
+        """Compare just ``suspects`` again, by key, from both sides."""
+        keys = [k for k in (self.key_of(doc_id, key) for doc_id, key in suspects) if k is not None]
+        self.cur.execute("TRUNCATE indexer_verify_source, indexer_verify_target")
+        self.cur.execute(
+            sql.SQL(
+                "INSERT INTO indexer_verify_source SELECT d.doc_id_json::json #>> '{{}}', d.root_key::jsonb,"
+                " md5(d.doc::jsonb::text) FROM ({}) AS d(version, doc_id_json, doc, root_key)"
+                " WHERE d.doc IS NOT NULL ON CONFLICT (doc_id) DO NOTHING"
+            ).format(self.plan.queries.by_keys()),
+            {"keys": "[" + ",".join(keys) + "]"},
+        )
+        ids = [doc_id for doc_id, _ in suspects]
+        for start in range(0, len(ids), 500):
+            found = self.engine.mget(self.name, ids[start : start + 500])
+            self.load_target_page(found.items())
+        # Only ids that were suspects can differ now: anything else is absent on both sides.
+        self.diff()
+
+
 def verify_index(
-    conn: Any, engine: SearchEngine, plan: IndexPlan, state_schema: str, *, repair: bool, samples: int = 5
+    conn: Any,
+    engine: SearchEngine,
+    plan: IndexPlan,
+    state_schema: str,
+    *,
+    repair: bool,
+    samples: int = 5,
+    settle: float = 2.0,
 ) -> VerifyReport:
     """Compare ``plan``'s index with Postgres. ``conn`` must be in autocommit
-    mode; ``engine`` should be opened with ``exact_numbers=True``."""
-    queries = plan.queries
-    name = plan.index.name
-    report = VerifyReport(index=name)
+    mode; ``engine`` should be opened with ``exact_numbers=True``. Suspects are
+    compared again after ``settle`` seconds (0: no second look)."""
+    report = VerifyReport(index=plan.index.name)
     with conn.cursor() as cur:
         cur.execute(_SETUP)
-        cur.execute(
-            sql.SQL(
-                "INSERT INTO indexer_verify_source SELECT d.doc_id, d.root_key, md5(d.doc::jsonb::text) FROM ({}) AS d"
-            ).format(queries.all_documents())
-        )
-        report.in_postgres = cur.rowcount
-        if engine.index_exists(name):
-            for page in engine.scan(name):
-                buffer = io.StringIO()
-                writer = csv.writer(buffer)
-                for doc_id, source in page:
-                    writer.writerow((doc_id, canonical_json(source)))
-                buffer.seek(0)
-                cur.copy_expert("COPY indexer_verify_page (doc_id, source) FROM STDIN WITH (FORMAT csv)", buffer)
-                cur.execute(
-                    "INSERT INTO indexer_verify_target SELECT doc_id, md5(source::jsonb::text) FROM indexer_verify_page"
-                    " ON CONFLICT (doc_id) DO NOTHING"
-                )
-                report.in_index += cur.rowcount
-                cur.execute("TRUNCATE indexer_verify_page")
-        outbox = sql.Identifier(state_schema, "outbox")
-        pending = sql.SQL("(SELECT DISTINCT {} AS doc_id FROM {} o WHERE o.index_name = {})").format(
-            queries.doc_id_of_key(sql.SQL("o.root_key")), outbox, sql.Literal(name)
-        )
-        cur.execute(
-            sql.SQL(
-                "CREATE TEMP TABLE indexer_verify_diff AS"
-                " SELECT coalesce(s.doc_id, t.doc_id) AS doc_id, s.root_key,"
-                "  CASE WHEN t.doc_id IS NULL THEN 'missing' WHEN s.doc_id IS NULL THEN 'extra'"
-                "  ELSE 'stale' END AS kind,"
-                "  p.doc_id IS NOT NULL AS in_flight"
-                " FROM indexer_verify_source s FULL JOIN indexer_verify_target t ON t.doc_id = s.doc_id"
-                " LEFT JOIN {pending} p ON p.doc_id = coalesce(s.doc_id, t.doc_id)"
-                " WHERE s.doc_id IS NULL OR t.doc_id IS NULL OR s.hash <> t.hash"
-            ).format(pending=pending)
-        )
+        comparison = _Comparison(cur, engine, plan, state_schema)
         try:
-            cur.execute("SELECT kind, in_flight, count(*) FROM indexer_verify_diff GROUP BY 1, 2")
-            for kind, in_flight, count in cur.fetchall():
-                if in_flight:
-                    report.in_flight += count
-                else:
-                    setattr(report, kind, getattr(report, kind) + count)
+            comparison.load_everything(report)
+            comparison.diff()
+            suspects = comparison.suspects()
+            if suspects and settle > 0 and len(suspects) <= SECOND_LOOK_LIMIT:
+                cur.execute("SELECT count(*) FROM indexer_verify_diff WHERE in_flight")
+                in_flight_first = int(cur.fetchone()[0])
+                time.sleep(settle)
+                comparison.second_look(suspects)
+                # in flight: waiting in the outbox at the first look, or changed since
+                report.in_flight = in_flight_first + len(suspects) - len(comparison.suspects())
+            else:
+                cur.execute("SELECT count(*) FROM indexer_verify_diff WHERE in_flight")
+                report.in_flight = int(cur.fetchone()[0])
+            cur.execute("SELECT kind, count(*) FROM indexer_verify_diff WHERE NOT in_flight GROUP BY kind")
+            for kind, count in cur.fetchall():
+                setattr(report, kind, count)
             cur.execute(
                 "SELECT kind, (array_agg(doc_id ORDER BY doc_id))[1:%s] FROM indexer_verify_diff"
                 " WHERE NOT in_flight GROUP BY kind",
@@ -134,19 +229,22 @@ def verify_index(
             )
             report.samples = {kind: list(ids) for kind, ids in cur.fetchall()}
             if repair and report.differences:
-                cur.execute(
-                    sql.SQL(
-                        "INSERT INTO {outbox} (index_name, root_key, op, source_table)"
-                        " SELECT DISTINCT {index}, coalesce(d.root_key, {key_of_id}), 'repair', 'verify'"
-                        " FROM indexer_verify_diff d WHERE NOT d.in_flight"
-                    ).format(
-                        outbox=outbox,
-                        index=sql.Literal(name),
-                        key_of_id=queries.key_of_doc_id(sql.SQL("d.doc_id")),
-                    )
-                )
-                report.repaired = cur.rowcount
+                report.repaired = _enqueue_repairs(comparison)
         finally:
-            cur.execute("DROP TABLE IF EXISTS indexer_verify_diff")
-            cur.execute("TRUNCATE indexer_verify_source, indexer_verify_target")
+            cur.execute("TRUNCATE indexer_verify_source, indexer_verify_target, indexer_verify_diff")
     return report
+
+
+def _enqueue_repairs(comparison: _Comparison) -> int:
+    keys = [comparison.key_of(doc_id, key) for doc_id, key in comparison.suspects()]
+    found = [k for k in keys if k is not None]
+    if not found:
+        return 0
+    comparison.cur.execute(
+        sql.SQL(
+            "INSERT INTO {outbox} (index_name, root_key, op, source_table)"
+            " SELECT DISTINCT {index}, k, 'repair', 'verify' FROM jsonb_array_elements(%(keys)s::jsonb) AS k"
+        ).format(outbox=comparison.outbox, index=sql.Literal(comparison.name)),
+        {"keys": orjson.dumps([orjson.loads(k) for k in found]).decode()},
+    )
+    return int(comparison.cur.rowcount)

@@ -173,3 +173,97 @@ WHERE pg_catalog.pg_xact_status(x) = 'in progress';
 INSERT INTO {schema}.outbox (index_name, root_key, op, source_table, after_xid)
 SELECT %(index)s, k, 'recheck', 'concurrent', %(after)s::xid8
 FROM jsonb_array_elements(%(keys)s::jsonb) AS k;
+
+-- name: slot_exists
+SELECT EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = %(slot)s);
+
+-- name: create_slot
+SELECT pg_catalog.pg_create_logical_replication_slot(%(slot)s, 'pgoutput');
+
+-- name: slot_recreated
+UPDATE {schema}.slot_state SET recreated_at = now(), enqueued_lsn = NULL;
+
+-- name: flush_lsn
+SELECT pg_catalog.pg_current_wal_flush_lsn()::text;
+
+-- name: enqueued_lsn
+SELECT coalesce(enqueued_lsn, '0/0')::text FROM {schema}.slot_state;
+
+-- name: peek_slot
+-- Decoded changes of the slot up to an LSN, without consuming them.
+-- pgoutput parses publication_names as identifiers, so it comes quoted.
+SELECT xid::text::bigint, data
+FROM pg_catalog.pg_logical_slot_peek_binary_changes(
+    %(slot)s, %(upto)s::pg_lsn, NULL,
+    'proto_version', '1', 'publication_names', %(publication)s, 'messages', 'true');
+
+-- name: record_slot_pass
+-- In the transaction that enqueued a pass's keys and repairs.
+UPDATE {schema}.slot_state
+SET enqueued_lsn = greatest(coalesce(enqueued_lsn, '0/0'::pg_lsn), %(lsn)s::pg_lsn),
+    uncovered_changes = uncovered_changes + %(uncovered)s;
+
+-- name: advance_slot
+SELECT pg_catalog.pg_replication_slot_advance(%(slot)s, %(lsn)s::pg_lsn);
+
+-- name: slot_reconciled
+UPDATE {schema}.slot_state SET reconciled_lsn = %(lsn)s::pg_lsn, reconciled_at = now();
+
+-- name: request_repair
+-- A later request for an index already owed a repair moves its time forward,
+-- so a verification that started before it does not count for it.
+INSERT INTO {schema}.repairs (index_name, reason) VALUES (%(index)s, %(reason)s)
+ON CONFLICT (index_name) DO UPDATE SET requested_at = clock_timestamp(), reason = EXCLUDED.reason;
+
+-- name: due_repairs
+-- Owed repairs, each retried with capped exponential backoff after a failure.
+SELECT index_name, reason, attempts, clock_timestamp()::text
+FROM {schema}.repairs
+WHERE last_attempt_at IS NULL
+   OR last_attempt_at + least(interval '1 second' * power(2, attempts), interval '60 seconds') < clock_timestamp()
+ORDER BY requested_at;
+
+-- name: repair_done
+DELETE FROM {schema}.repairs WHERE index_name = %(index)s AND requested_at < %(started)s::timestamptz;
+
+-- name: repair_failed
+UPDATE {schema}.repairs
+SET attempts = attempts + 1, last_attempt_at = clock_timestamp(), last_error = %(error)s
+WHERE index_name = %(index)s;
+
+-- name: repairs_pending
+SELECT EXISTS (SELECT FROM {schema}.repairs);
+
+
+-- name: replica_identities
+SELECT schema_name, table_name, original, original_index FROM {schema}.replica_identities;
+
+-- name: current_replica_identity
+SELECT c.relreplident::text,
+       (SELECT x.relname::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class x ON x.oid = i.indexrelid
+         WHERE i.indrelid = c.oid AND i.indisreplident)
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %(schema)s AND c.relname = %(table)s;
+
+-- name: remember_replica_identity
+INSERT INTO {schema}.replica_identities (schema_name, table_name, original, original_index)
+VALUES (%(schema)s, %(table)s, %(original)s, %(index)s)
+ON CONFLICT DO NOTHING;
+
+-- name: forget_replica_identity
+DELETE FROM {schema}.replica_identities WHERE schema_name = %(schema)s AND table_name = %(table)s;
+
+
+-- name: restore_capture_triggers
+SELECT table_name, trigger_name, was, action FROM {schema}.restore_capture_triggers();
+
+-- name: capture_trigger_states
+-- The capture triggers by state: A always (as installed), O origin only, R replica only, D disabled.
+SELECT t.tgenabled::text, count(*), coalesce(string_agg(DISTINCT format('%%I.%%I', cn.nspname, c.relname), ', '), '')
+FROM pg_catalog.pg_trigger t
+JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
+WHERE pn.nspname = %(schema)s AND NOT t.tgisinternal
+GROUP BY 1 ORDER BY 1;

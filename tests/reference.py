@@ -10,7 +10,9 @@ are assembled in Python with loops, following the schema.json semantics:
 * ``one_to_many``: a list ordered by the child's primary key (then the through
   table's), or ``None`` when empty; ``one_to_one``: the first such row or ``None``;
 * ``scalar``: the single column's value instead of an object;
-* document ``_id``: primary key values joined with ``|``.
+* document ``_id``: primary key values joined with ``|``; when the key has
+  several columns and a value contains ``|``, every value first has ``\\`` and
+  ``|`` backslash-escaped (so ids stay unique; PGSync's ids otherwise).
 """
 
 from __future__ import annotations
@@ -89,8 +91,7 @@ class Reference:
         key = root.get("primary_key") or _primary_key(self.cur, schema, root["table"])
         out: dict[str, dict[str, Any]] = {}
         for row in self.rows(schema, root["table"]):
-            doc_id = "|".join(str(row[k]) for k in key)
-            out[doc_id] = self.render(root, row)
+            out[document_id([str(row[k]) for k in key])] = self.render(root, row)
         return out
 
     def render(self, node: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
@@ -147,6 +148,12 @@ class Reference:
         if rel["type"] == "one_to_one":
             return values[0] if values else None
         return values or None
+
+
+def document_id(values: list[str]) -> str:
+    if len(values) > 1 and any("|" in v for v in values):
+        values = [v.replace("\\", "\\\\").replace("|", "\\|") for v in values]
+    return "|".join(values)
 
 
 def _sort_key(row: dict[str, Any], key: list[str]) -> tuple[Any, ...]:

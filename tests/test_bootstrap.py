@@ -46,6 +46,7 @@ def installed_objects(h: Harness) -> dict[str, Any]:
         "publication": h.sql("SELECT oid, pubname FROM pg_publication"),
         "published": h.sql("SELECT schemaname, tablename FROM pg_publication_tables ORDER BY 1, 2"),
         "slots": h.sql("SELECT slot_name, plugin FROM pg_replication_slots WHERE database = current_database()"),
+        "event_triggers": h.sql("SELECT oid, evtname FROM pg_event_trigger"),
         "installation": h.sql("SELECT fingerprint, updated_at FROM indexer.installation")
         if h.sql("SELECT to_regclass('indexer.installation')")[0][0]
         else [],
@@ -60,6 +61,7 @@ def test_bootstrap_twice_changes_nothing(pagila: Harness) -> None:
     assert {row[4] for row in before["triggers"]} == {"A"}  # enabled ALWAYS
     assert len(before["slots"]) == 1 and before["slots"][0][1] == "pgoutput"
     assert len(before["published"]) == 7
+    assert [name for _oid, name in before["event_triggers"]] == ["indexer_keep_capture_always"]
     second = pagila.cli("bootstrap")
     assert "nothing changed" in second.output
     assert installed_objects(pagila) == before
@@ -79,6 +81,7 @@ def test_teardown_leaves_nothing(pagila: Harness) -> None:
         "publication": [],
         "published": [],
         "slots": [],
+        "event_triggers": [],
         "installation": [],
     }
     assert pagila.sql(
@@ -285,3 +288,34 @@ def test_wal_level_must_be_logical(replica_cluster: LocalPostgres, search_url: s
     with contextlib.closing(psycopg2.connect(replica_cluster.dsn_for("pagila"))) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_replication_slots")
         assert cur.fetchone() == (0,)
+
+
+def identity_of(h: Harness, table: str) -> str:
+    return str(h.sql("SELECT relreplident FROM pg_class WHERE oid = %s::regclass", (table,))[0][0])
+
+
+def test_replica_identity_is_set_where_needed_and_put_back_by_teardown(pagila: Harness, tmp_path: Path) -> None:
+    """A tracked child without a key would make Postgres refuse its UPDATEs once
+    published; a child whose link is not in its key gets FULL so the slot can
+    find the old parent. Teardown restores both."""
+    pagila.sql("CREATE TABLE film_note (film_id integer REFERENCES film, note text)")  # no primary key
+    pagila.sql("INSERT INTO film_note SELECT film_id, 'note ' || film_id FROM film WHERE film_id <= 20")
+    children = [
+        {"table": "film_note", "label": "notes", "columns": ["note"],
+         "relationship": {"variant": "scalar", "type": "one_to_many"}},
+        {"table": "inventory", "label": "inventory", "columns": ["inventory_id"],
+         "relationship": {"variant": "object", "type": "one_to_many"}},
+    ]  # fmt: skip
+    pagila.schema_file = write_schema(tmp_path, film_entry(children=children))
+    result = pagila.cli("bootstrap")
+    assert "REPLICA IDENTITY FULL on public.film_note: it has no primary key" in result.output
+    assert "REPLICA IDENTITY FULL on public.inventory: its link column(s) film_id are not in its key" in result.output
+    assert (identity_of(pagila, "film_note"), identity_of(pagila, "inventory"), identity_of(pagila, "film")) == (
+        "f", "f", "d",
+    )  # fmt: skip
+    pagila.sql("UPDATE film_note SET note = 'edited' WHERE film_id = 3")  # refused without a replica identity
+    pagila.run_once()
+    assert pagila.document("films", "3")["notes"] == ["edited"]
+    assert "nothing changed" in pagila.cli("bootstrap").output
+    pagila.cli("teardown")
+    assert (identity_of(pagila, "film_note"), identity_of(pagila, "inventory")) == ("d", "d")

@@ -5,32 +5,41 @@ Capture triggers cover ordinary writes (they are enabled ALWAYS, so
 are writes with triggers disabled (``ALTER TABLE ... DISABLE TRIGGER``,
 ``pg_restore --disable-triggers``), rows applied by a logical replication
 subscription (apply workers fire row triggers only, never statement triggers)
-and rows written straight into a partition of a partitioned root. The slot sees
-all of them.
+and rows written straight into a partition of a partitioned table. The slot
+sees all of them.
 
 Every capture function emits a transactional message ``<relid> <op> <rows>``
 after its statement. A pass reads the slot (``pgoutput``, the publication of
-tracked tables, messages on) up to the WAL flush position without consuming
+tracked tables, messages on) up to the WAL flush position, without consuming
 it, and per transaction compares, for each (table, operation), the rows changed
-with the rows the messages vouch for. Transactions with unvouched changes are
-read a second time and their rows turned into root keys with the same key
-queries the triggers use, over ``jsonb_populate_recordset`` of the decoded rows.
-When a change lacks the columns to find its roots (an UPDATE or DELETE whose old
-row only carries the replica identity key), the affected index is verified and
-repaired instead. Only then is the slot advanced to the end of the last
-transaction read, so WAL is retained only as long as it is unreconciled.
+with the rows the messages vouch for. A row moved between partitions of a
+partitioned table is one UPDATE to the trigger but a DELETE and an INSERT in
+the WAL; the UPDATEs vouched for beyond those seen cover such pairs.
 
-If the slot is gone (dropped, or lost in a failover), it is recreated and every
-index is verified and repaired, since changes in the gap are unknown.
+Transactions with unvouched changes are read a second time and their rows
+turned into root keys with the same key queries the triggers use, over
+``jsonb_populate_recordset`` of the decoded rows. Bootstrap sets REPLICA
+IDENTITY FULL where a table's link columns are not in its key, so the old row
+of an UPDATE or DELETE carries them. Where the rows cannot tell (a TRUNCATE, or
+a table whose replica identity was left as it was), a verification of the index
+is recorded in ``repairs`` instead.
+
+One transaction writes the keys, the repairs owed and ``slot_state.enqueued_lsn``;
+only then is the slot advanced. A pass that died in between re-reads the same
+WAL but enqueues nothing it enqueued before. Repairs are run after the
+advance, retried with backoff until they succeed, and survive restarts, so a
+search outage delays them but never loses them and never holds WAL back.
+
+If the slot is gone (dropped, or lost in a failover), a repair of every index
+is recorded first, then the slot is recreated: changes in the gap are unknown.
 """
 
 from __future__ import annotations
 
 import contextlib
-import signal
 import sys
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,17 +51,20 @@ import psycopg2.extensions
 from psycopg2 import sql
 
 from indexer import db, logs
-from indexer.errors import IndexerError, SearchUnavailable
+from indexer.errors import DatabaseUnavailable, IndexerError, SearchUnavailable
+from indexer.faults import NO_FAULTS, Faults
 from indexer.pipeline import pgoutput
-from indexer.pipeline.worker import Backoff, watch_parent
 from indexer.plan import Plan
-from indexer.schema.catalog import Table
+from indexer.process import Backoff, first_line, stop_on_signals, watch_parent
 from indexer.settings import Settings
-from indexer.sqlgen.names import message_prefix, qualified
-from indexer.sqlgen.triggers import Occurrence, key_query, occurrences
+from indexer.sqlfiles import Queries
+from indexer.sqlgen.names import message_prefix
+from indexer.sqlgen.triggers import enqueue_decoded, occurrences
 
 OPS = {"I": "INSERT", "U": "UPDATE", "D": "DELETE"}
 FETCH = 5000
+
+Change = tuple[int, str]  # (relation oid, operation)
 
 
 @dataclass(frozen=True)
@@ -67,209 +79,16 @@ class SlotConfig:
 
 @dataclass
 class PassResult:
+    """What one pass read (``upto`` is the flush LSN it read to) and did."""
+
+    upto: str
     transactions: int = 0
     changes: int = 0
-    uncovered: int = 0
-    enqueued: int = 0
-    verify: set[str] = field(default_factory=set)  # indexes to verify and repair
-    advanced_to: str | None = None
-
-
-class Reconciler:
-    """Reconciles one database's slot; ``conn`` is autocommit."""
-
-    def __init__(self, conn: Any, plan: Plan) -> None:
-        self.conn = conn
-        self.plan = plan
-        self.prefix = message_prefix(plan.state_schema)
-        self.tables = plan.table_by_oid()
-        indexes = [p.index for p in plan.indexes]
-        self.occurrences = {oid: occurrences(indexes, table.key) for oid, table in self.tables.items()}
-        self.log = logs.get("slot")
-
-    # -- reading the slot ----------------------------------------------------
-
-    def _changes(self, upto: str) -> Iterator[tuple[int, bytes]]:
-        """(xid, message) pairs from the slot up to ``upto``, not consumed,
-        streamed through a server-side cursor (bounded memory)."""
-        self.conn.autocommit = False
-        try:
-            with self.conn.cursor(name="indexer_slot_peek") as named:
-                named.itersize = FETCH
-                named.execute(
-                    "SELECT xid::text::bigint, data FROM pg_catalog.pg_logical_slot_peek_binary_changes("
-                    "%s, %s::pg_lsn, NULL, 'proto_version', '1', 'publication_names', %s, 'messages', 'true')",
-                    # pgoutput parses publication_names as identifiers: quote it.
-                    (self.plan.slot_name, upto, sql.Identifier(self.plan.publication).as_string(self.conn)),
-                )
-                for xid, data in named:
-                    yield xid, bytes(data)
-            self.conn.commit()
-        finally:
-            if self.conn.status != psycopg2.extensions.STATUS_READY:
-                self.conn.rollback()
-            self.conn.autocommit = True
-
-    def slot_exists(self) -> bool:
-        with self.conn.cursor() as cur:
-            cur.execute(
-                "SELECT EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = %s)",
-                (self.plan.slot_name,),
-            )
-            return bool(cur.fetchone()[0])
-
-    def recreate_slot(self) -> None:
-        with self.conn.cursor() as cur:
-            cur.execute("SELECT pg_catalog.pg_create_logical_replication_slot(%s, 'pgoutput')", (self.plan.slot_name,))
-            cur.execute(
-                sql.SQL("UPDATE {}.slot_state SET recreated_at = now()").format(sql.Identifier(self.plan.state_schema))
-            )
-
-    def pass_once(self) -> PassResult:
-        """One reconciliation pass; see the module docstring."""
-        result = PassResult()
-        # Decoding reads only flushed WAL, so the pass ends at the flush position
-        # read now: every transaction committing before it is decoded below, and
-        # the slot is never advanced past one that was not (the write position
-        # can be ahead of the flush with asynchronous commits).
-        with self.conn.cursor() as cur:
-            cur.execute("SELECT pg_catalog.pg_current_wal_flush_lsn()::text")
-            (upto,) = cur.fetchone()
-        uncovered: dict[int, set[tuple[int, str]]] = {}
-        last_end: int | None = None
-        changed: dict[tuple[int, str], int] = defaultdict(int)
-        vouched: dict[tuple[int, str], int] = defaultdict(int)
-        for xid, data in self._changes(upto):
-            kind = chr(data[0])
-            if kind in ("I", "U", "D"):
-                changed[(pgoutput.relid(data), OPS[kind])] += 1
-                result.changes += 1
-            elif kind == "M":
-                transactional, prefix, content = pgoutput.parse_message(data)
-                if transactional and prefix == self.prefix:
-                    parts = content.decode().split(" ")
-                    if len(parts) == 3:
-                        rel, op, rows = int(parts[0]), parts[1], int(parts[2])
-                        vouched[(rel, op)] += 1 if op == "TRUNCATE" else rows
-            elif kind == "T":
-                for rel in pgoutput.truncated_relids(data):
-                    changed[(rel, "TRUNCATE")] += 1
-                    result.changes += 1
-            elif kind == "C":
-                missing = {key for key, count in changed.items() if count > vouched.get(key, 0)}
-                if missing:
-                    uncovered[xid] = missing
-                    result.uncovered += sum(changed[key] - vouched.get(key, 0) for key in missing)
-                result.transactions += 1
-                last_end = pgoutput.commit_end_lsn(data)
-                changed.clear()
-                vouched.clear()
-        if uncovered:
-            self._repair(upto, uncovered, result)
-        # Every transaction whose commit starts before `upto` (flushed when the
-        # pass began) has been read (pgoutput skips those without published
-        # changes), so the slot may move there.
-        target = upto
-        if last_end is not None and last_end > _lsn_int(upto):
-            target = pgoutput.lsn_text(last_end)
-        result.advanced_to = target
-        return result
-
-    def commit(self, result: PassResult) -> None:
-        """Advance the slot past what ``result`` read and record it. Called only
-        once everything the pass found is in the outbox (verifies included), so
-        a crash before this re-reads the same WAL next time."""
-        with self.conn.cursor() as cur:
-            cur.execute(
-                "SELECT pg_catalog.pg_replication_slot_advance(%s, %s::pg_lsn)",
-                (self.plan.slot_name, result.advanced_to),
-            )
-            cur.execute(
-                sql.SQL(
-                    "UPDATE {}.slot_state SET reconciled_lsn = %s::pg_lsn, reconciled_at = now(),"
-                    " uncovered_changes = uncovered_changes + %s"
-                ).format(sql.Identifier(self.plan.state_schema)),
-                (result.advanced_to, result.uncovered),
-            )
-
-    # -- turning uncovered changes into root keys ------------------------------
-
-    def _repair(self, upto: str, uncovered: dict[int, set[tuple[int, str]]], result: PassResult) -> None:
-        relations: dict[int, pgoutput.Relation] = {}
-        batches: dict[tuple[int, str], list[dict[str, object]]] = defaultdict(list)
-        for xid, data in self._changes(upto):
-            kind = chr(data[0])
-            if kind == "R":
-                relation = pgoutput.parse_relation(data)
-                relations[relation.relid] = relation
-                continue
-            wanted = uncovered.get(xid)
-            if not wanted:
-                continue
-            if kind in ("I", "U", "D"):
-                rel = pgoutput.relid(data)
-                if (rel, OPS[kind]) not in wanted or rel not in relations or rel not in self.tables:
-                    continue
-                change = pgoutput.parse_change(data, relations[rel])
-                self._collect(change, relations[rel], batches, result)
-                if sum(len(rows) for rows in batches.values()) >= FETCH:
-                    self._flush(batches, result)
-            elif kind == "T":
-                for rel in pgoutput.truncated_relids(data):
-                    if (rel, "TRUNCATE") in wanted and rel in self.tables:
-                        # The rows are gone; only a comparison can tell which documents to drop.
-                        result.verify.update(o.index.name for o in self.occurrences[rel])
-        self._flush(batches, result)
-
-    def _collect(
-        self,
-        change: pgoutput.Change,
-        relation: pgoutput.Relation,
-        batches: dict[tuple[int, str], list[dict[str, object]]],
-        result: PassResult,
-    ) -> None:
-        """Queue the decoded row versions of ``change`` for key lookup, and mark
-        indexes for verification where the versions lack the link columns: an
-        unchanged TOASTed value, or an UPDATE/DELETE whose old row carries only
-        the replica identity key (not REPLICA IDENTITY FULL)."""
-        identity = set(relation.key_columns)
-        for occ in self.occurrences[change.relid]:
-            need = set(occ.link_columns())
-            new = change.new
-            if new is not None and any(new.get(c, pgoutput.UNCHANGED) is pgoutput.UNCHANGED for c in need):
-                result.verify.add(occ.index.name)
-            if change.op in ("U", "D") and not change.old_is_full and not need <= identity:
-                result.verify.add(occ.index.name)
-        for version in (change.new, change.old):
-            if version is not None:
-                clean = {k: v for k, v in version.items() if v is not pgoutput.UNCHANGED}
-                batches[(change.relid, OPS[change.op])].append(clean)
-
-    def _flush(self, batches: dict[tuple[int, str], list[dict[str, object]]], result: PassResult) -> None:
-        for (rel, op), rows in batches.items():
-            if not rows:
-                continue
-            table = self.tables[rel]
-            payload = orjson.dumps(rows).decode()
-            for occ in self.occurrences[rel]:
-                result.enqueued += self._enqueue(table, occ, op, payload)
-        batches.clear()
-
-    def _enqueue(self, table: Table, occ: Occurrence, op: str, payload: str) -> int:
-        source = sql.SQL("jsonb_populate_recordset(NULL::{}, %(rows)s::jsonb)").format(qualified(table))
-        statement = sql.SQL(
-            "INSERT INTO {outbox} (index_name, root_key, op, source_table)"
-            " SELECT {index}, q.root_key, {op}, {source} FROM ({keys}) AS q"
-        ).format(
-            outbox=sql.Identifier(self.plan.state_schema, "outbox"),
-            index=sql.Literal(occ.index.name),
-            op=sql.Literal(f"slot:{op.lower()}"),
-            source=sql.Literal(table.display),
-            keys=key_query(occ, source),
-        )
-        with self.conn.cursor() as cur:
-            cur.execute(statement, {"rows": payload})
-            return int(cur.rowcount)
+    uncovered: int = 0  # rows changed without a capture, newly found by this pass
+    enqueued: int = 0  # outbox rows written for them
+    repairs: dict[str, str] = field(default_factory=dict)  # index -> why it must be verified
+    by_table: Counter[str] = field(default_factory=Counter)  # "schema.table OP" -> uncovered rows
+    advanced_to: str = ""
 
 
 def _lsn_int(text: str) -> int:
@@ -277,89 +96,367 @@ def _lsn_int(text: str) -> int:
     return (int(high, 16) << 32) | int(low, 16)
 
 
+class Reconciler:
+    """Reconciles one database's slot on ``conn`` (autocommit between passes)."""
+
+    def __init__(self, conn: Any, plan: Plan) -> None:
+        self.conn = conn
+        self.plan = plan
+        self.queries = Queries(plan.state_schema)
+        self.prefix = message_prefix(plan.state_schema)
+        self.tables = plan.table_by_oid()
+        indexes = [p.index for p in plan.indexes]
+        self.occurrences = {oid: occurrences(indexes, table.key) for oid, table in self.tables.items()}
+
+    def _one(self, name: str, params: dict[str, Any] | None = None) -> Any:
+        with self.conn.cursor() as cur:
+            cur.execute(self.queries[name], params or {})
+            return cur.fetchone()[0]
+
+    # -- the slot itself ---------------------------------------------------------
+
+    def slot_exists(self) -> bool:
+        return bool(self._one("slot_exists", {"slot": self.plan.slot_name}))
+
+    def recreate_slot(self) -> None:
+        """Record a repair of every index (committed), then create the slot.
+        A crash in between leaves the repair owed and the slot missing, and the
+        next pass comes here again."""
+        with db.transaction(self.conn) as cur:
+            for index_plan in self.plan.indexes:
+                cur.execute(
+                    self.queries["request_repair"],
+                    {"index": index_plan.index.name, "reason": "the replication slot was recreated"},
+                )
+            cur.execute(self.queries["slot_recreated"])
+        with self.conn.cursor() as cur:
+            cur.execute(self.queries["create_slot"], {"slot": self.plan.slot_name})
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Any]:
+        """A transaction (the peek's server-side cursor needs one), committed
+        at the end of the block, rolled back on error."""
+        self.conn.autocommit = False
+        try:
+            with self.conn.cursor() as cur:
+                yield cur
+            self.conn.commit()
+        finally:
+            if self.conn.status != psycopg2.extensions.STATUS_READY:
+                self.conn.rollback()
+            self.conn.autocommit = True
+
+    def _peek(self, upto: str) -> Iterator[tuple[int, bytes]]:
+        """(xid, message) pairs from the slot up to ``upto``, streamed through a
+        server-side cursor (bounded memory). Call inside :meth:`_read`."""
+        with self.conn.cursor(name="indexer_slot_peek") as named:
+            named.itersize = FETCH
+            named.execute(
+                self.queries["peek_slot"],
+                {
+                    "slot": self.plan.slot_name,
+                    "upto": upto,
+                    "publication": sql.Identifier(self.plan.publication).as_string(self.conn),
+                },
+            )
+            for xid, data in named:
+                yield xid, bytes(data)
+
+    # -- a pass ------------------------------------------------------------------
+
+    def pass_once(self) -> PassResult:
+        """Read the slot up to the flush position; enqueue the keys of uncovered
+        changes and record the repairs owed, in one transaction. The slot is
+        not advanced here (see :meth:`advance`)."""
+        # Decoding reads only flushed WAL, so the pass ends at the flush position
+        # read now: every transaction whose commit starts before it is decoded
+        # below, and the slot is never advanced past one that was not (with
+        # asynchronous commits the write position runs ahead of the flush).
+        upto = str(self._one("flush_lsn"))
+        result = PassResult(upto=upto)
+        already = _lsn_int(str(self._one("enqueued_lsn")))
+        uncovered: dict[int, dict[Change, int]] = {}
+        last_end: int | None = None
+        changed: Counter[Change] = Counter()
+        vouched: Counter[Change] = Counter()
+        with self._read():
+            for xid, data in self._peek(upto):
+                kind = chr(data[0])
+                if kind in OPS:
+                    changed[(pgoutput.relid(data), OPS[kind])] += 1
+                    result.changes += 1
+                elif kind == "M":
+                    transactional, prefix, content = pgoutput.parse_message(data)
+                    if transactional and prefix == self.prefix:
+                        parts = content.decode().split(" ")
+                        if len(parts) == 3:
+                            rel, op, rows = int(parts[0]), parts[1], int(parts[2])
+                            vouched[(rel, op)] += 1 if op == "TRUNCATE" else rows
+                elif kind == "T":
+                    for rel in pgoutput.truncated_relids(data):
+                        changed[(rel, "TRUNCATE")] += 1
+                        result.changes += 1
+                elif kind == "C":
+                    end = pgoutput.commit_end_lsn(data)
+                    missing = self._unvouched(changed, vouched)
+                    if missing and end > already:
+                        uncovered[xid] = missing
+                        for (rel, op), count in missing.items():
+                            result.uncovered += count
+                            table = self.tables.get(rel)
+                            result.by_table[f"{table.display if table else rel} {op}"] += count
+                    result.transactions += 1
+                    last_end = end
+                    changed.clear()
+                    vouched.clear()
+        target = _lsn_int(upto)
+        if last_end is not None and last_end > target:
+            target = last_end
+        result.advanced_to = pgoutput.lsn_text(target)
+        if uncovered:
+            self._repair(uncovered, result)
+        return result
+
+    def _unvouched(self, changed: Counter[Change], vouched: Counter[Change]) -> dict[Change, int]:
+        """Rows changed beyond those the capture messages vouch for, per (table, op)."""
+        missing: dict[Change, int] = {}
+        for rel in {rel for rel, _ in changed}:
+            covered = {op: vouched[(rel, op)] for op in (*OPS.values(), "TRUNCATE")}
+            table = self.tables.get(rel)
+            if table is not None and table.kind == "p":
+                # A row moved between partitions: vouched as an UPDATE, seen as DELETE + INSERT.
+                moved = max(0, covered["UPDATE"] - changed[(rel, "UPDATE")])
+                covered["DELETE"] += moved
+                covered["INSERT"] += moved
+            for op, count in covered.items():
+                if changed[(rel, op)] > count:
+                    missing[(rel, op)] = changed[(rel, op)] - count
+        return missing
+
+    def advance(self, result: PassResult) -> None:
+        """Move the slot past what ``result`` read, and record it. Called only
+        after :meth:`pass_once` committed what it found, so a crash before this
+        re-reads the same WAL (and enqueues nothing twice)."""
+        with self.conn.cursor() as cur:
+            cur.execute(self.queries["advance_slot"], {"slot": self.plan.slot_name, "lsn": result.advanced_to})
+            cur.execute(self.queries["slot_reconciled"], {"lsn": result.advanced_to})
+
+    # -- turning uncovered changes into root keys ----------------------------------
+
+    def _repair(self, uncovered: dict[int, dict[Change, int]], result: PassResult) -> None:
+        """Second read of the WAL: the rows of the uncovered changes, as keys."""
+        relations: dict[int, pgoutput.Relation] = {}
+        batches: dict[Change, list[dict[str, object]]] = defaultdict(list)
+        with self._read() as cur:
+            for xid, data in self._peek(result.upto):
+                kind = chr(data[0])
+                if kind == "R":
+                    relation = pgoutput.parse_relation(data)
+                    relations[relation.relid] = relation
+                    continue
+                wanted = uncovered.get(xid)
+                if not wanted:
+                    continue
+                if kind in OPS:
+                    rel = pgoutput.relid(data)
+                    if (rel, OPS[kind]) not in wanted or rel not in relations or rel not in self.tables:
+                        continue
+                    change = pgoutput.parse_change(data, relations[rel])
+                    self._collect(change, relations[rel], batches, result)
+                    if sum(len(rows) for rows in batches.values()) >= FETCH:
+                        self._flush(cur, batches, result)
+                elif kind == "T":
+                    for rel in pgoutput.truncated_relids(data):
+                        if (rel, "TRUNCATE") in wanted and rel in self.tables:
+                            # The rows are gone; only a comparison can tell which documents to drop.
+                            reason = f"TRUNCATE of {self.tables[rel].display} bypassed the capture triggers"
+                            for occ in self.occurrences[rel]:
+                                result.repairs.setdefault(occ.index.name, reason)
+            self._flush(cur, batches, result)
+            for index, reason in sorted(result.repairs.items()):
+                cur.execute(self.queries["request_repair"], {"index": index, "reason": reason})
+            cur.execute(self.queries["record_slot_pass"], {"lsn": result.advanced_to, "uncovered": result.uncovered})
+
+    def _collect(
+        self,
+        change: pgoutput.Change,
+        relation: pgoutput.Relation,
+        batches: dict[Change, list[dict[str, object]]],
+        result: PassResult,
+    ) -> None:
+        """Queue the decoded row versions of ``change`` for key lookup. Where
+        the versions lack a link column (an UPDATE or DELETE whose old row holds
+        only the replica identity key, or an unchanged TOASTed value with no
+        full old row to take it from), record a repair of the index instead."""
+        identity = set(relation.key_columns)
+        table = self.tables[change.relid].display
+        new = change.new
+        if new is not None and change.old is not None and change.old_is_full:
+            # An unchanged TOASTed value is not sent in the new row; the full old row has it.
+            new = {k: change.old.get(k) if v is pgoutput.UNCHANGED else v for k, v in new.items()}
+        for occ in self.occurrences[change.relid]:
+            need = set(occ.link_columns())
+            if new is not None and any(new.get(c, pgoutput.UNCHANGED) is pgoutput.UNCHANGED for c in need):
+                result.repairs.setdefault(occ.index.name, f"an unchanged TOASTed link column of {table}")
+            if change.op in ("U", "D") and not change.old_is_full and not need <= identity:
+                result.repairs.setdefault(
+                    occ.index.name, f"the WAL lacks old link columns of {table} (its REPLICA IDENTITY is not FULL)"
+                )
+        for version in (new, change.old):
+            if version is not None:
+                clean = {k: v for k, v in version.items() if v is not pgoutput.UNCHANGED}
+                batches[(change.relid, OPS[change.op])].append(clean)
+
+    def _flush(self, cur: Any, batches: dict[Change, list[dict[str, object]]], result: PassResult) -> None:
+        for (rel, op), rows in batches.items():
+            if not rows:
+                continue
+            table = self.tables[rel]
+            payload = orjson.dumps(rows).decode()
+            for occ in self.occurrences[rel]:
+                cur.execute(enqueue_decoded(self.plan.state_schema, table, occ, op), {"rows": payload})
+                result.enqueued += int(cur.rowcount)
+        batches.clear()
+
+
+class SlotProcess:
+    """The reconciler's process loop: connect, hold the slot's advisory lock,
+    then pass, advance and run owed repairs every ``interval`` seconds."""
+
+    def __init__(self, config: SlotConfig, stop: threading.Event, faults: Faults = NO_FAULTS) -> None:
+        self.config = config
+        self.stop = stop
+        self.faults = faults
+        self.log = logs.get("slot")
+        self.plan: Plan | None = None
+        self.reported_disabled: set[str] = set()
+
+    def run(self) -> int:
+        from indexer.runtime import load_running_plan
+
+        settings = self.config.settings
+        dsn = settings.dsn_for(self.config.database)
+        backoff = Backoff(self.stop)
+        while not self.stop.is_set():
+            conn = None
+            try:
+                conn = db.connect(dsn, application="indexer slot", autocommit=True)
+                if self.plan is None:
+                    self.plan = load_running_plan(conn, settings, self.config.database)
+                with conn.cursor() as cur:
+                    cur.execute(
+                        "SELECT pg_catalog.pg_try_advisory_lock(%s)", (db.advisory_key(self.plan.state_schema, "slot"),)
+                    )
+                    holder = bool(cur.fetchone()[0])
+                if not holder:
+                    # Another host reconciles this slot; check again later.
+                    if self.config.once:
+                        break
+                    self.stop.wait(5.0)
+                    continue
+                reconciler = Reconciler(conn, self.plan)
+                while not self.stop.is_set():
+                    self.cycle(conn, reconciler)
+                    backoff.reset()  # only a whole cycle that worked starts the backoff afresh
+                    self.stop.wait(self.config.interval)
+            except (psycopg2.OperationalError, psycopg2.InterfaceError, IndexerError) as exc:
+                if isinstance(exc, IndexerError) and not isinstance(exc, SearchUnavailable) and exc.exit_code == 3:
+                    self.log.error("slot_failed", error=str(exc))
+                    return 3
+                self.log.warning("slot_unavailable", error=first_line(exc), retry_in_s=backoff.delay)
+                backoff.wait()
+            finally:
+                if conn is not None:
+                    with contextlib.suppress(psycopg2.Error):
+                        conn.close()
+        return 0
+
+    def cycle(self, conn: Any, reconciler: Reconciler) -> None:
+        plan = reconciler.plan
+        self.keep_triggers_always(conn, plan)
+        if not reconciler.slot_exists():
+            self.log.warning("slot_missing_recreated", slot=plan.slot_name, action="verifying every index")
+            reconciler.recreate_slot()
+        result = reconciler.pass_once()
+        if result.uncovered:
+            self.log.warning(
+                "slot_uncovered_changes",
+                changes=result.uncovered,
+                enqueued=result.enqueued,
+                tables=",".join(f"{k}={v}" for k, v in sorted(result.by_table.items())),
+                repairs=sorted(result.repairs),
+            )
+        self.faults.hit("slot_before_advance")
+        reconciler.advance(result)
+        self.run_repairs(conn, plan)
+
+    def keep_triggers_always(self, conn: Any, plan: Plan) -> None:
+        """Put capture triggers switched to origin-only back to ALWAYS (the
+        event trigger does it at once where bootstrap could install one), and
+        warn once about triggers someone disabled."""
+        with conn.cursor() as cur:
+            cur.execute(Queries(plan.state_schema)["restore_capture_triggers"])
+            rows = cur.fetchall()
+        disabled = set()
+        for table, trigger, was, action in rows:
+            if action == "enabled always":
+                self.log.warning(
+                    "capture_trigger_reenabled",
+                    table=table,
+                    trigger=trigger,
+                    was=was,
+                    hint="ALTER TABLE ... ENABLE TRIGGER ALL makes it fire for ordinary sessions only",
+                )
+            else:
+                disabled.add(f"{table}.{trigger}")
+        for name in sorted(disabled - self.reported_disabled):
+            self.log.warning("capture_trigger_disabled", trigger=name, action="the slot covers its changes meanwhile")
+        self.reported_disabled = disabled
+
+    def run_repairs(self, conn: Any, plan: Plan) -> None:
+        """Verify and repair each index owed a repair whose backoff has passed.
+        A failure (the search server down, say) is recorded and retried later."""
+        from indexer.search.engine import open_engine
+        from indexer.verify import verify_index
+
+        queries = Queries(plan.state_schema)
+        with conn.cursor() as cur:
+            cur.execute(queries["due_repairs"])
+            due = cur.fetchall()
+        for index, reason, attempts, started in due:
+            if self.stop.is_set():
+                return
+            try:
+                engine = open_engine(self.config.settings.search, exact_numbers=True)
+                try:
+                    report = verify_index(conn, engine, plan.index(index), plan.state_schema, repair=True)
+                finally:
+                    engine.close()
+            except (SearchUnavailable, DatabaseUnavailable) as exc:
+                with conn.cursor() as cur:
+                    cur.execute(queries["repair_failed"], {"index": index, "error": first_line(exc)})
+                self.log.warning("slot_repair_failed", index=index, reason=reason, attempt=attempts + 1,
+                                 error=first_line(exc))  # fmt: skip
+                continue
+            with conn.cursor() as cur:
+                cur.execute(queries["repair_done"], {"index": index, "started": started})
+            self.log.info("slot_repair_verify", index=index, reason=reason, **report.counts())
+
+
 def slot_main(config: SlotConfig, stats: Any) -> None:
     """Entry point of the slot reconciler process."""
-    logs.configure(config.log_level, config.log_format, process="slot", database=config.database)
-    try:
-        code = _slot_loop(config)
-    except psycopg2.errors.InsufficientPrivilege as exc:
-        from indexer.pipeline.worker import privilege_message
+    import os
 
-        logs.get("slot").error("slot_failed", error=privilege_message(exc))
+    logs.configure(config.log_level, config.log_format, process="slot", database=config.database)
+    log = logs.get("slot")
+    stop = stop_on_signals()
+    watch_parent(stop, log)
+    try:
+        code = SlotProcess(config, stop, Faults.from_env(os.environ)).run()
+    except psycopg2.errors.InsufficientPrivilege as exc:
+        log.error("slot_failed", error=db.translate(exc).message)
         code = 3
-    except Exception:  # noqa: BLE001 - logged with its traceback, then the supervisor restarts us
-        logs.get("slot").exception("slot_crashed")
+    except Exception:
+        log.exception("slot_crashed")
         code = 1
     sys.exit(code)
-
-
-def _slot_loop(config: SlotConfig) -> int:
-    from indexer.runtime import load_running_plan
-    from indexer.search.engine import open_engine
-    from indexer.verify import verify_index
-
-    log = logs.get("slot")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    watch_parent(stop, log)
-    settings = config.settings
-    dsn = settings.dsn_for(config.database)
-    backoff = Backoff(stop)
-    plan: Plan | None = None
-    code = 0
-    while not stop.is_set():
-        conn = None
-        try:
-            conn = db.connect(dsn, application="indexer slot", autocommit=True)
-            if plan is None:
-                plan = load_running_plan(conn, settings, config.database)
-            lock = db.advisory_key(plan.state_schema, "slot")
-            with conn.cursor() as cur:
-                cur.execute("SELECT pg_catalog.pg_try_advisory_lock(%s)", (lock,))
-                holder = bool(cur.fetchone()[0])
-            if not holder:
-                # Another host reconciles this slot; check again later.
-                if config.once:
-                    break
-                stop.wait(5.0)
-                continue
-            reconciler = Reconciler(conn, plan)
-            backoff.reset()
-            while not stop.is_set():
-                verify: set[str] = set()
-                if not reconciler.slot_exists():
-                    log.warning("slot_missing_recreated", slot=plan.slot_name, action="verifying every index")
-                    reconciler.recreate_slot()
-                    verify = {p.index.name for p in plan.indexes}
-                result = reconciler.pass_once()
-                verify |= result.verify
-                if result.uncovered:
-                    log.warning(
-                        "slot_uncovered_changes",
-                        changes=result.uncovered,
-                        enqueued=result.enqueued,
-                        verify=sorted(result.verify),
-                    )
-                for name in sorted(verify):
-                    engine = open_engine(settings.search, exact_numbers=True)
-                    try:
-                        report = verify_index(conn, engine, plan.index(name), plan.state_schema, repair=True)
-                        log.info("slot_repair_verify", index=name, **report.counts())
-                    finally:
-                        engine.close()
-                reconciler.commit(result)
-                stop.wait(config.interval)
-        except (psycopg2.OperationalError, psycopg2.InterfaceError, IndexerError) as exc:
-            if isinstance(exc, IndexerError) and not isinstance(exc, SearchUnavailable) and exc.exit_code == 3:
-                log.error("slot_failed", error=str(exc))
-                code = 3
-                break
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            log.warning("slot_unavailable", error=message, retry_in_s=backoff.delay)
-            backoff.wait()
-        finally:
-            if conn is not None:
-                with contextlib.suppress(psycopg2.Error):
-                    conn.close()
-    return code

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from indexer.pipeline.backfill import Backfiller
 from indexer.pipeline.drain import InFlight, drain_batch
 from indexer.pipeline.ownership import Ownership
 from indexer.plan import IndexPlan, Plan
-from indexer.preflight import RUN_PRIVILEGES
+from indexer.process import Backoff, first_line, stop_on_signals, watch_parent
 from indexer.search.engine import SearchEngine, open_engine
 from indexer.search.writer import DocumentWriter, Stopped
 from indexer.settings import Settings
@@ -37,7 +36,6 @@ from indexer.sqlfiles import Queries
 
 EXIT_OK = 0
 EXIT_FATAL = 3
-ORPHAN_GRACE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -48,25 +46,6 @@ class WorkerConfig:
     once: bool
     log_level: str = "info"
     log_format: str = "text"
-
-
-class Backoff:
-    """Capped exponential waits, interrupted by ``stop``."""
-
-    def __init__(self, stop: threading.Event, initial: float = 0.5, cap: float = 30.0) -> None:
-        self.stop = stop
-        self.initial = initial
-        self.cap = cap
-        self.delay = initial
-
-    def wait(self) -> float:
-        delay = self.delay
-        self.stop.wait(delay)
-        self.delay = min(self.delay * 2, self.cap)
-        return delay
-
-    def reset(self) -> None:
-        self.delay = self.initial
 
 
 class Worker:
@@ -112,8 +91,7 @@ class Worker:
                     if self._session(writer, backoff):
                         return EXIT_OK
                 except (DatabaseUnavailable, psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
-                    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                    self.log.warning("database_unavailable", error=message, retry_in_s=backoff.delay)
+                    self.log.warning("database_unavailable", error=first_line(exc), retry_in_s=backoff.delay)
                     backoff.wait()
         except Stopped:
             pass
@@ -224,29 +202,9 @@ class Worker:
                 self.stop.wait(self.settings.poll_interval)
             cur.execute(queries["pending_for"], {"indexes": list(ready)})
             (pending,) = cur.fetchone()
-        return not pending
-
-
-def privilege_message(exc: Exception) -> str:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else "permission denied"
-    return f"{first}; `indexer run` needs: " + "; ".join(RUN_PRIVILEGES)
-
-
-def watch_parent(stop: threading.Event, log: Any) -> None:
-    """Stop this process when its supervisor is gone (killed with -9, say):
-    set ``stop`` at once, and exit outright if the batch in flight takes longer
-    than the grace period, so no orphan keeps holding partitions."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        log.warning("supervisor_gone", action="stopping")
-        stop.set()
-        time.sleep(ORPHAN_GRACE_SECONDS)
-        os._exit(EXIT_OK)
-
-    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+            cur.execute(queries["repairs_pending"])
+            (repairs,) = cur.fetchone()
+        return not pending and not repairs
 
 
 def worker_main(config: WorkerConfig, stats: Any) -> None:
@@ -254,9 +212,7 @@ def worker_main(config: WorkerConfig, stats: Any) -> None:
     import sys
 
     logs.configure(config.log_level, config.log_format, worker=config.number, database=config.database)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stop = stop_on_signals()
     watch_parent(stop, logs.get("worker"))
 
     def report(**fields: Any) -> None:
@@ -276,7 +232,7 @@ def worker_main(config: WorkerConfig, stats: Any) -> None:
         log.error("worker_failed", error=str(exc))
         code = EXIT_FATAL
     except psycopg2.errors.InsufficientPrivilege as exc:
-        log.error("worker_failed", error=privilege_message(exc))
+        log.error("worker_failed", error=db.translate(exc).message)
         code = EXIT_FATAL
     except Exception:
         log.exception("worker_crashed")

@@ -46,6 +46,12 @@ class Table:
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...]
+    # pg_class.relreplident: d default (the primary key), n nothing, f full, i an
+    # index; for a partitioned table "f" only when every leaf partition is FULL too.
+    replica_identity: str = "d"
+    identity_index: str | None = None  # the index of REPLICA IDENTITY USING INDEX (same schema)
+    identity_index_columns: tuple[str, ...] = ()
+    partitions: tuple[TableName, ...] = ()  # leaf partitions of a partitioned table
 
     @property
     def key(self) -> TableName:
@@ -65,6 +71,17 @@ class Table:
     def column_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns)
 
+    def key_identity_columns(self) -> tuple[str, ...] | None:
+        """The columns the WAL carries for the old row of an UPDATE or DELETE
+        when the replica identity is not FULL: the primary key (default) or
+        the identity index; ``None`` when there are none, in which case Postgres
+        refuses UPDATE and DELETE on a published table."""
+        if self.replica_identity == "i" and self.identity_index_columns:
+            return self.identity_index_columns
+        if self.replica_identity in ("d", "f") and self.primary_key:
+            return self.primary_key
+        return None
+
 
 @dataclass(frozen=True)
 class Catalog:
@@ -75,6 +92,27 @@ class Catalog:
     def get(self, name: TableName) -> Table | None:
         return self.tables.get(name)
 
+
+_IDENTITY_QUERY = """
+SELECT c.oid::bigint,
+       CASE WHEN c.relkind = 'p' AND c.relreplident = 'f' AND EXISTS (
+              SELECT FROM pg_catalog.pg_partition_tree(c.oid) p JOIN pg_catalog.pg_class l ON l.oid = p.relid
+              WHERE p.isleaf AND l.relreplident <> 'f')
+            THEN 'd' ELSE c.relreplident::text END,
+       (SELECT x.relname::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class x ON x.oid = i.indexrelid
+         WHERE i.indrelid = c.oid AND i.indisreplident),
+       coalesce((SELECT array_agg(a.attname::text ORDER BY k.ord) FROM pg_catalog.pg_index i
+                   CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+                   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+                  WHERE i.indrelid = c.oid AND i.indisreplident), '{}'),
+       CASE WHEN c.relkind = 'p' THEN coalesce((
+                   SELECT array_agg(ARRAY[ln.nspname::text, l.relname::text] ORDER BY ln.nspname, l.relname)
+                   FROM pg_catalog.pg_partition_tree(c.oid) p JOIN pg_catalog.pg_class l ON l.oid = p.relid
+                   JOIN pg_catalog.pg_namespace ln ON ln.oid = l.relnamespace WHERE p.isleaf), '{}')
+            ELSE '{}' END
+FROM pg_catalog.pg_class c
+WHERE c.oid = ANY(%(oids)s::oid[])
+"""
 
 _TYPES_QUERY = """
 SELECT n.nspname, c.relname, c.oid::bigint, c.relkind::text, a.attname,
@@ -112,6 +150,14 @@ def reflect(dbapi_connection: Any, connect: Callable[[], Any], names: Iterable[T
         shape["columns"].append(Column(att, sql_type, bool(not_null), bool(builtin)))
 
     present = sorted(name for name in wanted if name in shapes)
+    identities: dict[int, tuple[str, str | None, tuple[str, ...], tuple[TableName, ...]]] = {}
+    if present:
+        with dbapi_connection.cursor() as cur:
+            cur.execute(_IDENTITY_QUERY, {"oids": [shapes[name]["oid"] for name in present]})
+            for oid, ident, index, index_columns, partitions in cur.fetchall():
+                leaves = tuple((str(leaf[0]), str(leaf[1])) for leaf in partitions)
+                identities[oid] = (ident, index, tuple(index_columns), leaves)
+        dbapi_connection.rollback()
     keys: dict[TableName, tuple[str, ...]] = {}
     fks: dict[TableName, tuple[ForeignKey, ...]] = {}
     if present:
@@ -151,6 +197,10 @@ def reflect(dbapi_connection: Any, connect: Callable[[], Any], names: Iterable[T
             columns=tuple(shapes[name]["columns"]),
             primary_key=keys.get(name, ()),
             foreign_keys=fks.get(name, ()),
+            replica_identity=identities[shapes[name]["oid"]][0],
+            identity_index=identities[shapes[name]["oid"]][1],
+            identity_index_columns=identities[shapes[name]["oid"]][2],
+            partitions=identities[shapes[name]["oid"]][3],
         )
         for name in present
     }

@@ -235,6 +235,17 @@ class SearchEngine:
             return None
         return dict(response["_source"])
 
+    def mget(self, name: str, ids: list[str]) -> dict[str, Any]:
+        """``{_id: _source}`` of the documents of ``ids`` that exist in ``name``."""
+
+        def get() -> Any:
+            if self.flavor == "opensearch":
+                return self._client.mget(index=name, body={"ids": ids})
+            return self._client.mget(index=name, ids=ids)
+
+        response = self._call(f"mget {name}", get)
+        return {doc["_id"]: doc.get("_source") for doc in response.get("docs", []) if doc.get("found")}
+
     def search(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
         def run() -> Any:
             if self.flavor == "opensearch":

@@ -191,13 +191,12 @@ class DocumentQueries:
         root = self.index.root
         return doc_id(key_from_json(root.table, root.key, key_json))
 
-    def key_of_doc_id(self, doc_id_expr: sql.Composable) -> sql.Composed:
-        """The root_key jsonb of an ``_id`` text expression (splits on ``|``)."""
+    def key_of_parts(self, parts: sql.Composable) -> sql.Composed:
+        """The root_key jsonb of a ``text[]`` expression holding the key values
+        in key order (as :func:`~indexer.sqlgen.names.split_doc_id` returns them)."""
         root = self.index.root
-        parts = [
-            sql.SQL("split_part({}, '|', {})").format(doc_id_expr, sql.Literal(i + 1)) for i in range(len(root.key))
-        ]
-        return root_key_object(root.table, root.key, parts)
+        values = [sql.SQL("({})[{}]").format(parts, sql.Literal(i + 1)) for i in range(len(root.key))]
+        return root_key_object(root.table, root.key, values)
 
     def count(self) -> sql.Composed:
         return sql.SQL("SELECT count(*) FROM {}").format(qualified(self.index.root.table))

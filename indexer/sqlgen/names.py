@@ -113,6 +113,51 @@ def key_from_json(table: Table, key: Sequence[str], json_expr: sql.Composable) -
     return out
 
 
+ID_SEPARATOR = "|"
+
+
 def doc_id(values: Sequence[sql.Composable]) -> sql.Composed:
-    """The document ``_id``: key values as text joined by ``|`` (PGSync's format)."""
-    return sql.SQL("concat_ws('|', {})").format(sql.SQL(", ").join(sql.SQL("({})::text").format(v) for v in values))
+    """The document ``_id`` of a root key: its values as text joined by ``|``
+    (PGSync's format), unambiguous even when a value contains ``|``.
+
+    A one-column key is its value. With several columns, when no value
+    contains ``|`` the id is the plain join, exactly PGSync's; otherwise every
+    value has ``\\`` and ``|`` escaped with a backslash before the join. A plain
+    id of an n-column key holds exactly n-1 ``|``, an escaped one at least n,
+    so the two forms never collide and each is reversible (:func:`split_doc_id`).
+    """
+    texts = [sql.SQL("({})::text").format(v) for v in values]
+    if len(texts) == 1:
+        return sql.SQL("{}").format(texts[0])
+    plain = sql.SQL("concat_ws('|', {})").format(sql.SQL(", ").join(texts))
+    escaped = sql.SQL("concat_ws('|', {})").format(
+        sql.SQL(", ").join(sql.SQL(r"replace(replace({}, '\', '\\'), '|', '\|')").format(x) for x in texts)
+    )
+    any_separator = sql.SQL(" OR ").join(sql.SQL("strpos({}, '|') > 0").format(x) for x in texts)
+    return sql.SQL("(CASE WHEN {} THEN {} ELSE {} END)").format(any_separator, escaped, plain)
+
+
+def split_doc_id(value: str, columns: int) -> list[str] | None:
+    """The key values (as text) of a document ``_id`` made by :func:`doc_id`
+    for a key of ``columns`` columns; None when it cannot be one."""
+    if columns == 1:
+        return [value]
+    if value.count(ID_SEPARATOR) == columns - 1:
+        return value.split(ID_SEPARATOR)
+    parts: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(value):
+        char = value[i]
+        if char == "\\" and i + 1 < len(value):
+            current.append(value[i + 1])
+            i += 2
+            continue
+        if char == ID_SEPARATOR:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        i += 1
+    parts.append("".join(current))
+    return parts if len(parts) == columns else None

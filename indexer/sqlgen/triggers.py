@@ -152,6 +152,27 @@ def key_query(occ: Occurrence, source: sql.Composable) -> sql.Composed:
     )
 
 
+def enqueue_decoded(state_schema: str, table: Table, occ: Occurrence, op: str) -> sql.Composed:
+    """``INSERT INTO outbox ...`` the root keys of rows decoded from the slot.
+
+    Parameter ``rows``: a JSON array of row objects shaped like ``table``
+    (column name to value as text, as pgoutput sends them); they are typed by
+    ``jsonb_populate_recordset`` and walked up the tree by :func:`key_query`,
+    exactly as the capture trigger walks its transition tables.
+    """
+    source = sql.SQL("jsonb_populate_recordset(NULL::{}, %(rows)s::jsonb)").format(qualified(table))
+    return sql.SQL(
+        "INSERT INTO {outbox} (index_name, root_key, op, source_table)"
+        " SELECT {index}, q.root_key, {op}, {source} FROM ({keys}) AS q"
+    ).format(
+        outbox=sql.Identifier(state_schema, "outbox"),
+        index=sql.Literal(occ.index.name),
+        op=sql.Literal(f"slot:{op.lower()}"),
+        source=sql.Literal(table.display),
+        keys=key_query(occ, source),
+    )
+
+
 # Types compared by their text rendering, because their equality operator is
 # missing (json, xml, geometry) or calls values equal that render differently
 # in a document (numeric 1.0 = 1.00, float -0 = 0); types from outside

@@ -1,7 +1,7 @@
 """What the one-shot commands do: bootstrap, teardown, status, verify, dead letters.
 
 Each function takes the parsed settings and schema, talks to Postgres and the
-search server through :mod:`indexer.db` and :mod:`indexer.search.engine`, and
+search server through :mod:`indexer.db` and :mod:`indexer.search.store`, and
 prints its result for a human. Errors are :class:`~indexer.errors.IndexerError`.
 """
 
@@ -18,7 +18,7 @@ from indexer.plan import Plan, load_plan
 from indexer.preflight import check_wal_level, server_facts
 from indexer.runtime import load_running_plan
 from indexer.schema.model import DocumentSchema
-from indexer.search.engine import open_engine
+from indexer.search.store import open_store
 from indexer.settings import Settings
 from indexer.sqlfiles import Queries, schema_ddl
 from indexer.sqlgen.names import publication_name
@@ -74,7 +74,7 @@ def run_bootstrap(
                     for statement in capture.triggers:
                         click.echo(statement.as_string(conn) + ";")
         return
-    engine = open_engine(settings.search)
+    engine = open_store(settings.search)
     created: list[str] = []
     try:
         for plan in plans:
@@ -85,7 +85,7 @@ def run_bootstrap(
                     continue
                 engine.create_index(name, index_plan.body)
                 created.append(name)
-                log.info("index_created", index=name, engine=engine.flavor, version=engine.info.version)
+                log.info("index_created", index=name, engine=engine.info.flavor, version=engine.info.version)
         changed = False
         for plan in plans:
             with db.connection(settings.dsn_for(plan.database), application="indexer bootstrap") as conn:
@@ -122,7 +122,7 @@ def run_teardown(settings: Settings, schema: DocumentSchema, *, delete_index: bo
         else:
             click.echo(f"{database}: nothing to remove")
     if delete_index:
-        engine = open_engine(settings.search)
+        engine = open_store(settings.search)
         try:
             for spec in schema.indexes:
                 engine.delete_index(spec.index)
@@ -181,7 +181,7 @@ def run_verify(settings: Settings, schema: DocumentSchema, *, index_name: str | 
     names = [spec.index for spec in schema.indexes]
     if index_name is not None and index_name not in names:
         raise ConfigError(f"index {index_name!r} is not in {schema.file}", hint=f"indexes: {', '.join(names)}")
-    engine = open_engine(settings.search, exact_numbers=True)
+    engine = open_store(settings.search, exact_numbers=True)
     differences = 0
     try:
         for database in schema.databases():

@@ -10,7 +10,8 @@ Names (all prefixed ``indexer_``): ``documents_indexed_total{index,phase}``,
 ``version_conflicts_total{index}``, ``outbox_rows_acked_total{index}``,
 ``batch_seconds{index,phase}`` (histogram), ``outbox_pending{index}``,
 ``outbox_oldest_seconds{index}``, ``slot_retained_bytes{database}``,
-``backfill_documents{index}``, ``workers_alive``.
+``backfill_documents{index}``, ``workers_alive``, ``bulk_request_seconds{outcome}``
+(histogram), ``bulk_request_bytes_total``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ class Metrics:
         )
         self.backfilled = Gauge("indexer_backfill_documents", "Documents backfilled so far", ["index"], registry=r)
         self.workers = Gauge("indexer_workers_alive", "Worker and slot processes running", registry=r)
+        self.requests = Histogram(
+            "indexer_bulk_request_seconds",
+            "Latency of one bulk request to the search engine",
+            ["outcome"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            registry=r,
+        )
+        self.request_bytes = Counter("indexer_bulk_request_bytes_total", "Bytes sent in bulk requests", registry=r)
 
     def serve(self, port: int) -> None:
         start_http_server(port, addr="0.0.0.0", registry=self.registry)  # noqa: S104 - scraped from outside
@@ -56,6 +65,10 @@ class Metrics:
     def record(self, stats: dict[str, Any]) -> None:
         index = stats.get("index", "")
         phase = stats.get("phase", "")
+        if phase == "request":  # one bulk request, from MeteredStore
+            self.requests.labels("ok" if stats.get("ok") else "failed").observe(stats.get("seconds", 0.0))
+            self.request_bytes.inc(stats.get("bytes", 0))
+            return
         self.indexed.labels(index, phase).inc(stats.get("indexed", 0))
         self.deleted.labels(index).inc(stats.get("deleted", 0))
         self.rejected.labels(index).inc(stats.get("rejected", 0))

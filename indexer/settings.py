@@ -44,6 +44,17 @@ class SearchSettings:
     ca_certs: str | None = None
     timeout: float = 30.0
 
+    def encoded_api_key(self) -> str | None:
+        """The API key as the ``Authorization: ApiKey`` header wants it:
+        base64 of ``id:key`` when given in that form, else as given."""
+        if not self.api_key:
+            return None
+        if ":" in self.api_key:
+            import base64
+
+            return base64.b64encode(self.api_key.encode()).decode()
+        return self.api_key
+
 
 @dataclass(frozen=True)
 class Settings:

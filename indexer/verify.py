@@ -33,7 +33,7 @@ import orjson
 from psycopg2 import sql
 
 from indexer.plan import IndexPlan
-from indexer.search.engine import SearchEngine
+from indexer.search.store import DocumentStore
 from indexer.sqlgen.names import qualified, split_doc_id
 
 # Suspects re-checked by key after the first comparison; beyond this many the
@@ -105,7 +105,7 @@ WHERE s.doc_id IS NULL OR t.doc_id IS NULL OR s.hash <> t.hash
 class _Comparison:
     """The temp tables of one verification, on ``cur`` (autocommit connection)."""
 
-    def __init__(self, cur: Any, engine: SearchEngine, plan: IndexPlan, state_schema: str) -> None:
+    def __init__(self, cur: Any, engine: DocumentStore, plan: IndexPlan, state_schema: str) -> None:
         self.cur = cur
         self.engine = engine
         self.plan = plan
@@ -190,7 +190,7 @@ class _Comparison:
 
 def verify_index(
     conn: Any,
-    engine: SearchEngine,
+    engine: DocumentStore,
     plan: IndexPlan,
     state_schema: str,
     *,

@@ -416,7 +416,7 @@ class SlotProcess:
     def run_repairs(self, conn: Any, plan: Plan) -> None:
         """Verify and repair each index owed a repair whose backoff has passed.
         A failure (the search server down, say) is recorded and retried later."""
-        from indexer.search.engine import open_engine
+        from indexer.search.store import open_store
         from indexer.verify import verify_index
 
         queries = Queries(plan.state_schema)
@@ -427,7 +427,7 @@ class SlotProcess:
             if self.stop.is_set():
                 return
             try:
-                engine = open_engine(self.config.settings.search, exact_numbers=True)
+                engine = open_store(self.config.settings.search, exact_numbers=True)
                 try:
                     report = verify_index(conn, engine, plan.index(index), plan.state_schema, repair=True)
                 finally:

@@ -28,7 +28,7 @@ from indexer.pipeline.worker import WorkerConfig, worker_main
 from indexer.plan import Plan
 from indexer.process import Backoff, first_line
 from indexer.runtime import load_running_plan
-from indexer.search.engine import open_engine
+from indexer.search.store import open_store
 from indexer.settings import Settings
 from indexer.sqlfiles import Queries
 
@@ -141,7 +141,7 @@ class Supervisor:
             with db.connection(self.settings.dsn_for(database), application="indexer supervisor") as conn:
                 plans.append(load_running_plan(conn, self.settings, database))
         try:
-            engine = open_engine(self.settings.search)
+            engine = open_store(self.settings.search)
         except SearchRejected:
             raise
         except SearchUnavailable as exc:

@@ -29,7 +29,8 @@ from indexer.pipeline.drain import InFlight, drain_batch
 from indexer.pipeline.ownership import Ownership
 from indexer.plan import IndexPlan, Plan
 from indexer.process import Backoff, first_line, stop_on_signals, watch_parent
-from indexer.search.engine import SearchEngine, open_engine
+from indexer.search.store import DocumentStore, open_store
+from indexer.search.wrappers import MeteredStore, RetryingStore
 from indexer.search.writer import DocumentWriter, Stopped
 from indexer.settings import Settings
 from indexer.sqlfiles import Queries
@@ -67,11 +68,14 @@ class Worker:
         self.plan: Plan | None = None
         self.backfilled: set[str] = set()
 
-    def _engine(self) -> SearchEngine:
+    def _store(self) -> DocumentStore:
+        """The search engine, with bulk requests metered and retried through outages."""
         backoff = Backoff(self.stop)
         while True:
             try:
-                return open_engine(self.settings.search)
+                store = open_store(self.settings.search)
+                metered = MeteredStore(store, lambda **fields: self.report(phase="request", **fields))
+                return RetryingStore(metered, stop=self.stop)
             except SearchUnavailable as exc:
                 if self.stop.is_set():
                     raise Stopped from None
@@ -80,10 +84,10 @@ class Worker:
 
     def run(self) -> int:
         try:
-            engine = self._engine()
+            store = self._store()
         except Stopped:
             return EXIT_OK
-        writer = DocumentWriter(engine, stop=self.stop, max_bytes=self.settings.max_bulk_bytes)
+        writer = DocumentWriter(store, stop=self.stop, max_bytes=self.settings.max_bulk_bytes)
         backoff = Backoff(self.stop)
         try:
             while not self.stop.is_set():
@@ -96,7 +100,7 @@ class Worker:
         except Stopped:
             pass
         finally:
-            engine.close()
+            store.close()
         return EXIT_OK
 
     def _session(self, writer: DocumentWriter, backoff: Backoff) -> bool:

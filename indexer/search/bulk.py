@@ -15,11 +15,37 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import orjson
 
 Row = tuple[int, bytes, bytes | None, bytes]
+
+
+class ItemStatus(Enum):
+    """What happened to one item of a bulk request."""
+
+    DONE = "done"  # indexed, or deleted (a delete of an absent document included)
+    SUPERSEDED = "superseded"  # 409: a newer version is already there, which is success
+    RETRY = "retry"  # 429 or 5xx: send it again later
+    MISSING_INDEX = "missing_index"  # the target index or alias does not exist
+    REJECTED = "rejected"  # refused for good (mapping conflict, too large): a dead letter
+
+
+def item_status(action: str, status: int, error: dict[str, Any]) -> ItemStatus:
+    """Classify one bulk item from its action, HTTP status and error object."""
+    if 200 <= status < 300:
+        return ItemStatus.DONE
+    if status == 404 and error.get("type") == "index_not_found_exception":
+        return ItemStatus.MISSING_INDEX
+    if action == "delete" and status == 404:
+        return ItemStatus.DONE
+    if status == 409:
+        return ItemStatus.SUPERSEDED
+    if status == 429 or status >= 500:
+        return ItemStatus.RETRY
+    return ItemStatus.REJECTED
 
 
 def _prefixes(index: str, version: int) -> tuple[bytes, bytes]:
@@ -79,14 +105,16 @@ class Outcome:
     conflicts: int = 0
     retry: list[Row] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    missing: list[Row] = field(default_factory=list)  # the target index is gone
 
 
 def classify(response: dict[str, Any], rows: Sequence[Row]) -> Outcome:
     """Sort the items of ``response`` (the answer to ``encode(rows)``).
 
-    2xx and a delete's 404 succeed; 409 means a newer version is indexed;
-    429 and 5xx go to ``retry``; anything else (mapping conflicts, documents
-    too large) is ``rejected`` with the engine's reason, for the dead letters.
+    See :func:`item_status`: 2xx and a delete's 404 succeed; 409 means a newer
+    version is indexed; 429 and 5xx go to ``retry``; a missing index to
+    ``missing``; anything else (mapping conflicts, documents too large) is
+    ``rejected`` with the engine's reason, for the dead letters.
     """
     outcome = Outcome()
     if not response.get("errors"):
@@ -104,18 +132,21 @@ def classify(response: dict[str, Any], rows: Sequence[Row]) -> Outcome:
     for row, item in zip(rows, items, strict=True):
         (action, result), *_ = item.items()
         status = int(result.get("status", 500))
-        if 200 <= status < 300 or (action == "delete" and status == 404):
+        error = result.get("error") or {}
+        if not isinstance(error, dict):
+            error = {"reason": str(error)}
+        kind = item_status(action, status, error)
+        if kind is ItemStatus.DONE:
             if row[2] is None:
                 outcome.deleted += 1
             else:
                 outcome.indexed += 1
-        elif status == 409:
+        elif kind is ItemStatus.SUPERSEDED:
             outcome.conflicts += 1
-        elif status == 429 or status >= 500:
+        elif kind is ItemStatus.RETRY:
             outcome.retry.append(row)
+        elif kind is ItemStatus.MISSING_INDEX:
+            outcome.missing.append(row)
         else:
-            error = result.get("error") or {}
-            if not isinstance(error, dict):
-                error = {"reason": str(error)}
             outcome.rejected.append(Rejection(row, status, str(error.get("type", "error")), error))
     return outcome

@@ -256,6 +256,13 @@ def bootstrap(dry_run: bool, **options: Any) -> None:
     help="Serve Prometheus metrics on this port [default: off].",
 )
 @click.option(
+    "--retire-after",
+    envvar="INDEXER_RETIRE_AFTER",
+    show_envvar=True,
+    type=float,
+    help="Seconds a replaced index version is kept (no longer searched) before it is deleted [default: 600].",
+)
+@click.option(
     "--progress/--no-progress",
     envvar="INDEXER_PROGRESS",
     show_envvar=True,

@@ -12,16 +12,18 @@ from typing import Any
 import click
 
 from indexer import db, logs
+from indexer.advice import MissingIndex, missing_indexes
 from indexer.errors import ConfigError, PreflightError
 from indexer.install import install, read_installation, uninstall
 from indexer.plan import Plan, load_plan
-from indexer.preflight import check_wal_level, server_facts
+from indexer.preflight import check_bootstrap, check_wal_level, schema_exists, server_facts, slot_exists
 from indexer.runtime import load_running_plan
 from indexer.schema.model import DocumentSchema
 from indexer.search.store import open_store
 from indexer.settings import Settings
 from indexer.sqlfiles import Queries, schema_ddl
 from indexer.sqlgen.names import publication_name
+from indexer.targets import BootstrapTarget, IndexState, create_building, plan_bootstrap, read_states
 
 
 def _plan_for_bootstrap(
@@ -52,56 +54,79 @@ def _plan_for_bootstrap(
     )
 
 
+def _installed_states(conn: Any, state_schema: str) -> dict[str, IndexState]:
+    """The index states of an installation that has them (format 3 on), else none."""
+    installation = read_installation(conn, state_schema)
+    if installation is None or installation.format_version < 3:
+        return {}
+    states = read_states(conn, Queries(state_schema))
+    conn.rollback()
+    return states
+
+
 def run_bootstrap(
     settings: Settings, schema: DocumentSchema, *, dry_run: bool, explicit_partitions: int | None
 ) -> None:
+    """Check everything first (every database's catalog, settings and privileges,
+    then the search server), then create the index versions to build and install,
+    removing those indexes again if the install fails."""
     log = logs.get("bootstrap")
     plans: list[Plan] = []
-    # Check everything first: every database, its catalog and settings, and the search server.
+    states: dict[str, dict[str, IndexState]] = {}
     for database in schema.databases():
         with db.connection(settings.dsn_for(database), application="indexer bootstrap") as conn:
             check_wal_level(server_facts(conn))
-            plans.append(_plan_for_bootstrap(conn, settings, schema, database, explicit_partitions))
-    if dry_run:
-        for plan in plans:
-            with db.connection(settings.dsn_for(plan.database), application="indexer bootstrap") as conn:
-                click.echo(f"-- database {plan.database}: slot {plan.slot_name}, publication {plan.publication}")
-                for table, reason in plan.identity_full:
-                    click.echo(f"-- REPLICA IDENTITY FULL on {table.display}: {reason}")
-                click.echo(schema_ddl(plan.state_schema, plan.partitions).as_string(conn))
-                for capture in plan.captures:
-                    click.echo(capture.function.as_string(conn) + ";")
-                    for statement in capture.triggers:
-                        click.echo(statement.as_string(conn) + ";")
-        return
-    engine = open_store(settings.search)
+            plan = _plan_for_bootstrap(conn, settings, schema, database, explicit_partitions)
+            check_bootstrap(
+                conn, plan, slot_exists=slot_exists(conn, plan.slot_name),
+                schema_exists=schema_exists(conn, plan.state_schema),
+            )  # fmt: skip
+            states[database] = _installed_states(conn, settings.state_schema)
+            plans.append(plan)
+    store = open_store(settings.search)
     created: list[str] = []
     try:
+        targets: dict[str, dict[str, BootstrapTarget]] = {
+            plan.database: {
+                p.index.name: plan_bootstrap(store, p, states[plan.database].get(p.index.name)) for p in plan.indexes
+            }
+            for plan in plans
+        }
+        advice = [(plan, missing) for plan in plans for missing in missing_indexes(plan)]
+        if dry_run:
+            _print_dry_run(settings, plans, targets)
+            _print_advice(settings, advice)
+            return
         for plan in plans:
             for index_plan in plan.indexes:
-                name = index_plan.index.name
-                if engine.index_exists(name):
-                    log.info("index_exists", index=name)
+                target = targets[plan.database][index_plan.index.name]
+                if target.action == "keep":
                     continue
-                engine.create_index(name, index_plan.body)
-                created.append(name)
-                log.info("index_created", index=name, engine=engine.info.flavor, version=engine.info.version)
+                create_building(store, index_plan, target)
+                assert target.building is not None
+                created.append(target.building)
+                log.info("index_created", index=target.index, physical=target.building, action=target.action,
+                         engine=store.info.flavor, version=store.info.version)  # fmt: skip
         changed = False
         for plan in plans:
             with db.connection(settings.dsn_for(plan.database), application="indexer bootstrap") as conn:
-                changed = install(conn, plan) or changed
+                changed = install(conn, plan, targets[plan.database]) or changed
     except BaseException:
         for name in created:
             try:
-                engine.delete_index(name)
+                store.delete_index(name)
             except Exception:  # noqa: BLE001 - best effort; the original error matters
                 log.warning("index_cleanup_failed", index=name)
         raise
     finally:
-        engine.close()
+        store.close()
     for plan in plans:
         for table, reason in plan.identity_full:
             click.echo(f"{plan.database}: REPLICA IDENTITY FULL on {table.display}: {reason}")
+        for target in targets[plan.database].values():
+            if target.action != "keep":
+                click.echo(target.describe())
+    _print_advice(settings, advice)
     if changed or created:
         click.echo(
             f"bootstrap complete: {sum(len(p.indexes) for p in plans)} index(es), "
@@ -111,9 +136,37 @@ def run_bootstrap(
         click.echo("bootstrap: already up to date, nothing changed")
 
 
+def _print_dry_run(settings: Settings, plans: list[Plan], targets: dict[str, dict[str, BootstrapTarget]]) -> None:
+    for plan in plans:
+        with db.connection(settings.dsn_for(plan.database), application="indexer bootstrap") as conn:
+            click.echo(f"-- database {plan.database}: slot {plan.slot_name}, publication {plan.publication}")
+            for target in targets[plan.database].values():
+                click.echo(f"-- {target.describe()}")
+            for table, reason in plan.identity_full:
+                click.echo(f"-- REPLICA IDENTITY FULL on {table.display}: {reason}")
+            click.echo(schema_ddl(plan.state_schema, plan.partitions).as_string(conn))
+            for capture in plan.captures:
+                click.echo(capture.function.as_string(conn) + ";")
+                for statement in capture.triggers:
+                    click.echo(statement.as_string(conn) + ";")
+
+
+def _print_advice(settings: Settings, advice: list[tuple[Plan, MissingIndex]]) -> None:
+    for plan, missing in advice:
+        with db.connection(settings.dsn_for(plan.database), application="indexer bootstrap") as conn:
+            statement = missing.statement().as_string(conn)
+        click.echo(
+            f"{plan.database}: WARNING: no index on {missing.table.display} ({', '.join(missing.columns)}),"
+            f" which {missing.used_by} looks rows up by; create one: {statement};"
+        )
+
+
 def run_teardown(settings: Settings, schema: DocumentSchema, *, delete_index: bool) -> None:
+    physical: set[str] = set()
     for database in schema.databases():
         with db.connection(settings.dsn_for(database), application="indexer teardown") as conn:
+            for state in _installed_states(conn, settings.state_schema).values():
+                physical.update(p for p in (state.live_physical, state.building_physical, state.retired_physical) if p)
             dropped = uninstall(
                 conn, settings.state_schema, settings.slot_name, publication_name(settings.state_schema)
             )
@@ -122,13 +175,18 @@ def run_teardown(settings: Settings, schema: DocumentSchema, *, delete_index: bo
         else:
             click.echo(f"{database}: nothing to remove")
     if delete_index:
-        engine = open_store(settings.search)
+        store = open_store(settings.search)
         try:
             for spec in schema.indexes:
-                engine.delete_index(spec.index)
-                click.echo(f"deleted index {spec.index}")
+                behind = store.alias_targets(spec.index) or []
+                names = sorted({*behind, *(p for p in physical if p.startswith(f"{spec.index}_v"))})
+                if not behind and store.index_exists(spec.index):
+                    names.append(spec.index)  # an index, not an alias (adopted, never swapped)
+                for name in names:
+                    store.delete_index(name)
+                click.echo(f"deleted index {spec.index}" + (f" ({', '.join(names)})" if names else ""))
         finally:
-            engine.close()
+            store.close()
 
 
 def run_status(settings: Settings, schema: DocumentSchema) -> None:

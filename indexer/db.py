@@ -133,6 +133,8 @@ def translate(exc: Exception) -> IndexerError:
     from indexer.preflight import RUN_PRIVILEGES
 
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, psycopg2.errors.DeadlockDetected | psycopg2.errors.LockNotAvailable):
+        return IndexerError(f"Postgres could not take a lock in time: {first}", hint="retry; nothing was changed")
     if isinstance(exc, psycopg2.errors.InsufficientPrivilege):
         return PreflightError(f"{first}; `indexer run` needs: " + "; ".join(RUN_PRIVILEGES))
     if isinstance(exc, TRANSIENT):

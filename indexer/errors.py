@@ -13,6 +13,7 @@ where they cross into the indexer (``indexer.db``, ``indexer.search``).
     ├── CatalogError           schema.json against the live catalog
     ├── PreflightError         server settings and privileges
     ├── NotBootstrapped        `run`/`verify` before `bootstrap`
+    │   └── PlanMismatch       schema.json changed since `bootstrap`
     ├── DatabaseUnavailable    Postgres cannot be reached (transient)
     └── SearchUnavailable      the search server cannot be reached (transient)
         └── SearchRejected     the search server answered with a permanent error
@@ -74,6 +75,10 @@ class NotBootstrapped(IndexerError):
     """The database has no indexer objects, or they belong to another schema.json."""
 
     exit_code = 3
+
+
+class PlanMismatch(NotBootstrapped):
+    """schema.json (or the tables) differ from what bootstrap installed."""
 
 
 class DatabaseUnavailable(IndexerError):

@@ -19,15 +19,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg2
+import psycopg2.errors
 from psycopg2 import sql
 
 from indexer import logs
-from indexer.errors import NotBootstrapped, PreflightError
+from indexer.errors import NotBootstrapped, PlanMismatch, PreflightError
 from indexer.plan import Plan
 from indexer.preflight import check_bootstrap, schema_exists, slot_exists
+from indexer.process import first_line
 from indexer.schema.catalog import TableName
 from indexer.sqlfiles import Queries, latest_format, migration_ddl, schema_ddl
 from indexer.sqlgen.names import truncate_bytes
+from indexer.targets import BootstrapTarget
 
 
 @dataclass(frozen=True)
@@ -215,9 +218,10 @@ def _keep_triggers_always(cur: Any, plan: Plan) -> None:
     )
 
 
-def _apply(conn: Any, plan: Plan, *, installed_format: int | None) -> None:
+def _apply(conn: Any, plan: Plan, *, installed_format: int | None, targets: dict[str, BootstrapTarget]) -> None:
     """Everything in one transaction: the state schema (created, or migrated
-    from ``installed_format``), capture functions and triggers, bookkeeping."""
+    from ``installed_format``), capture functions and triggers, bookkeeping,
+    and the versions of each index that ``targets`` start."""
     schema = sql.Identifier(plan.state_schema)
     with conn.cursor() as cur:
         cur.execute("SET LOCAL lock_timeout = '10s'")
@@ -255,26 +259,54 @@ def _apply(conn: Any, plan: Plan, *, installed_format: int | None) -> None:
         names = [p.index.name for p in plan.indexes]
         cur.execute(sql.SQL("DELETE FROM {}.indexes WHERE NOT (index_name = ANY(%s))").format(schema), (names,))
         cur.execute(sql.SQL("DELETE FROM {}.outbox WHERE NOT (index_name = ANY(%s))").format(schema), (names,))
+        queries = Queries(plan.state_schema)
         for index_plan in plan.indexes:
-            root = index_plan.index.root.table
-            # A changed document shape means every document must be rebuilt.
-            cur.execute(
-                sql.SQL(
-                    "INSERT INTO {s}.indexes (index_name, root_table, fingerprint) VALUES (%(n)s, %(r)s, %(f)s)"
-                    " ON CONFLICT (index_name) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,"
-                    " root_table = EXCLUDED.root_table, backfill_state = 'pending', backfill_total = NULL,"
-                    " backfill_started_at = NULL, backfill_finished_at = NULL"
-                    " WHERE {s}.indexes.fingerprint IS DISTINCT FROM EXCLUDED.fingerprint"
-                ).format(s=schema),
-                {"n": index_plan.index.name, "r": root.display, "f": index_plan.fingerprint},
+            target = targets.get(index_plan.index.name)
+            params: dict[str, Any] = {
+                "index": index_plan.index.name,
+                "root": index_plan.index.root.table.display,
+                "fingerprint": index_plan.fingerprint,
+                "shape": index_plan.shape,
+            }
+            if target is None or target.action == "keep":
+                cur.execute(queries["index_keep"], params)
+                continue
+            params.update(
+                generation=target.generation,
+                building=target.building,
+                reason=target.reason,
+                live=target.live,
+                live_via_alias=target.live_via_alias,
             )
-            cur.execute(
-                sql.SQL(
-                    "DELETE FROM {s}.backfill_chunks c USING {s}.indexes i WHERE c.index_name = i.index_name"
-                    " AND i.index_name = %s AND i.backfill_state = 'pending'"
-                ).format(s=schema),
-                (index_plan.index.name,),
-            )
+            cur.execute(queries["index_build"], params)
+            if target.abandon:
+                cur.execute(queries["retire"], {"index": target.index, "physical": target.abandon, "grace": 0})
+
+
+LOCK_ATTEMPTS = 6
+
+
+def _apply_retrying(conn: Any, plan: Plan, installed_format: int | None, targets: dict[str, BootstrapTarget]) -> None:
+    """:func:`_apply` and commit. Its DDL locks every tracked table; with
+    writers busy on them a deadlock or a lock timeout can abort it, in which
+    case nothing was changed and it is tried again, with growing pauses."""
+    import time
+
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        try:
+            _apply(conn, plan, installed_format=installed_format, targets=targets)
+            conn.commit()
+        except (psycopg2.errors.DeadlockDetected, psycopg2.errors.LockNotAvailable) as exc:
+            conn.rollback()
+            if attempt == LOCK_ATTEMPTS:
+                raise PreflightError(
+                    f"could not lock the tracked tables after {attempt} attempts: {first_line(exc)}",
+                    hint="retry when the write load is lower; nothing was changed",
+                ) from None
+            logs.get("bootstrap").warning("bootstrap_lock_retry", attempt=attempt, error=first_line(exc))
+            time.sleep(0.2 * 2**attempt)
+        else:
+            return
 
 
 def _publish(conn: Any, plan: Plan) -> bool:
@@ -302,9 +334,11 @@ def _publish(conn: Any, plan: Plan) -> bool:
     return not exists
 
 
-def install(conn: Any, plan: Plan) -> bool:
+def install(conn: Any, plan: Plan, targets: dict[str, BootstrapTarget] | None = None) -> bool:
     """Install ``plan``; returns False when it was already installed as is.
+    ``targets`` (per index name) says which index versions bootstrap started.
     Raises PreflightError (nothing changed) or the database error (rolled back)."""
+    targets = targets or {}
     log = logs.get("bootstrap")
     has_schema = schema_exists(conn, plan.state_schema)
     has_slot = slot_exists(conn, plan.slot_name)
@@ -320,7 +354,8 @@ def install(conn: Any, plan: Plan) -> bool:
             f"the outbox was installed with {existing.partitions} partitions, not {plan.partitions}",
             hint=f"pass --partitions {existing.partitions}, or teardown and bootstrap again to change it",
         )
-    if existing and existing.fingerprint == plan.fingerprint and _present(conn, plan):
+    building = any(target.action != "keep" for target in targets.values())
+    if existing and existing.fingerprint == plan.fingerprint and not building and _present(conn, plan):
         log.info("bootstrap_unchanged", database=plan.database)
         return False
     check_bootstrap(conn, plan, slot_exists=has_slot, schema_exists=has_schema)
@@ -332,8 +367,7 @@ def install(conn: Any, plan: Plan) -> bool:
             _create_slot(conn, plan.slot_name)
             created_slot = True
             log.info("slot_created", slot=plan.slot_name)
-        _apply(conn, plan, installed_format=existing.format_version if existing else None)
-        conn.commit()
+        _apply_retrying(conn, plan, existing.format_version if existing else None, targets)
     except BaseException:
         conn.rollback()
         if created_slot:
@@ -411,7 +445,7 @@ def require_installation(conn: Any, plan: Plan) -> Installation:
             hint=f"run `indexer bootstrap -c {plan.schema_file}` first",
         )
     if installation.fingerprint != plan.fingerprint:
-        raise NotBootstrapped(
+        raise PlanMismatch(
             f"schema.json or the tables changed since bootstrap in database {plan.database}",
             hint=f"run `indexer bootstrap -c {plan.schema_file}` again to update the triggers",
         )

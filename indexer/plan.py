@@ -27,8 +27,9 @@ from indexer.sqlgen.triggers import CaptureDDL, capture_ddl, function_body, occu
 class IndexPlan:
     index: Index
     queries: DocumentQueries
-    fingerprint: str  # changes when the documents would change shape
+    fingerprint: str  # changes when the documents or the index settings would change
     body: dict[str, Any]  # index creation body: settings and mappings
+    shape: str = ""  # changes when the documents would change (digest of the document query)
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,9 @@ def load_plan(
     for index in indexes:
         queries = DocumentQueries(index, state_schema)
         body = index_body(index)
-        fingerprint = _digest(queries.by_keys().as_string(conn), json.dumps(body, sort_keys=True), index.pipeline or "")
-        index_plans.append(IndexPlan(index, queries, fingerprint, body))
+        by_keys = queries.by_keys().as_string(conn)
+        fingerprint = _digest(by_keys, json.dumps(body, sort_keys=True), index.pipeline or "")
+        index_plans.append(IndexPlan(index, queries, fingerprint, body, _digest(by_keys)))
     tracked: list[TableName] = []
     for index in indexes:
         for name in index.tables():

@@ -11,6 +11,14 @@ import time
 from typing import Any
 
 ORPHAN_GRACE_SECONDS = 30.0
+# A child process exits with this code when bootstrap installed a new plan
+# (schema.json changed): the supervisor starts it again at once, and it loads
+# the new plan. Not a crash.
+EXIT_RELOAD = 75
+
+
+class PlanChanged(Exception):
+    """The installed plan is not the one this process runs."""
 
 
 class Backoff:

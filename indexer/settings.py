@@ -80,6 +80,7 @@ class Settings:
     metrics_port: int | None = None
     progress: bool = True
     replica_identity: str = "full"  # "full" | "keep": see `indexer bootstrap --help`
+    retire_after: float = 600.0  # seconds a replaced index version is kept before it is deleted
 
     def dsn_for(self, database: str) -> str:
         """The connection string for ``database``."""
@@ -216,6 +217,7 @@ def build_settings(options: Mapping[str, Any], env: Mapping[str, str]) -> Settin
         ("metrics_port", options.get("metrics_port")),
         ("progress", options.get("progress")),
         ("replica_identity", options.get("replica_identity")),
+        ("retire_after", options.get("retire_after")),
     ):
         if value is not None:
             changes[name] = value

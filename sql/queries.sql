@@ -5,27 +5,82 @@
 SELECT format_version, partitions, slot_name, publication_name, fingerprint, schema_file
 FROM {schema}.installation;
 
--- name: index_states
-SELECT index_name, root_table, fingerprint, backfill_state, backfill_total
+-- name: installed_fingerprint
+SELECT fingerprint FROM {schema}.installation;
+
+-- name: index_targets
+-- Where each index's documents go; see targets.IndexState for the columns.
+SELECT index_name, generation, fingerprint, shape, live_physical, live_via_alias, live_fingerprint, live_shape,
+       building_physical, building_reason, backfill_state, retired_physical,
+       coalesce(retire_after <= clock_timestamp(), false) AS retire_due
 FROM {schema}.indexes ORDER BY index_name;
 
+-- name: held_rows
+SELECT EXISTS (SELECT FROM {schema}.outbox WHERE index_name = %(index)s AND held);
+
+-- name: start_build
+-- A new version is being built: its backfill starts from scratch.
+UPDATE {schema}.indexes
+SET generation = %(generation)s, building_physical = %(building)s, building_reason = %(reason)s,
+    backfill_state = 'pending', backfill_total = NULL, backfill_started_at = NULL, backfill_finished_at = NULL
+WHERE index_name = %(index)s;
+DELETE FROM {schema}.backfill_chunks WHERE index_name = %(index)s;
+
+-- name: go_live
+-- The built version replaces the live one (the alias was moved already).
+UPDATE {schema}.indexes
+SET retired_physical = CASE WHEN live_via_alias AND live_physical IS DISTINCT FROM building_physical
+                            THEN live_physical ELSE retired_physical END,
+    retire_after = CASE WHEN live_via_alias AND live_physical IS DISTINCT FROM building_physical
+                        THEN clock_timestamp() + make_interval(secs => %(grace)s) ELSE retire_after END,
+    live_physical = building_physical, live_via_alias = true, live_fingerprint = fingerprint,
+    live_shape = shape, live_query = %(query)s, building_physical = NULL, building_reason = NULL
+WHERE index_name = %(index)s AND building_physical = %(building)s;
+
+-- name: live_lost
+UPDATE {schema}.indexes SET live_physical = NULL, live_fingerprint = NULL
+WHERE index_name = %(index)s AND live_physical = %(live)s;
+
+-- name: retire
+UPDATE {schema}.indexes SET retired_physical = %(physical)s, retire_after = clock_timestamp() + make_interval(secs => %(grace)s)
+WHERE index_name = %(index)s;
+
+-- name: retired_deleted
+UPDATE {schema}.indexes SET retired_physical = NULL, retire_after = NULL
+WHERE index_name = %(index)s AND retired_physical = %(physical)s;
+
 -- name: fetch_batch
--- Pending outbox rows of the partitions this worker owns, grouped per index.
--- The partition list is rotated by the caller so no partition starves.
+-- Pending outbox rows of the partitions this worker owns, grouped per index,
+-- with where the index's documents go. The partition list is rotated by the
+-- caller so no partition starves. A row is eligible once the version being
+-- built (if any) has finished its backfill; before that only rows not yet
+-- written to the live version are, and they are written there and held.
 SELECT b.index_name,
        jsonb_agg(DISTINCT b.root_key)::text AS keys,
        array_agg(b.partition)::text AS partitions,
        array_agg(b.id)::text AS ids,
-       count(*) AS row_count
+       count(*) AS row_count,
+       min(b.live_physical) AS live_physical,
+       bool_and(b.live_via_alias) AS live_via_alias,
+       min(b.live_query) AS live_query,
+       min(b.building_physical) AS building_physical,
+       bool_and(b.ready) AS building_ready
 FROM (
-    SELECT o.index_name, o.partition, o.id, o.root_key
+    SELECT o.index_name, o.partition, o.id, o.root_key, t.live_physical, t.live_via_alias,
+           CASE WHEN t.live_shape IS DISTINCT FROM t.shape THEN t.live_query END AS live_query,
+           t.building_physical, t.ready
     FROM unnest(%(indexes)s::text[]) AS i(index_name)
+    CROSS JOIN LATERAL (
+        SELECT x.*, x.building_physical IS NULL OR x.backfill_state = 'done' AS ready
+        FROM {schema}.indexes x WHERE x.index_name = i.index_name
+    ) t
     CROSS JOIN unnest(%(partitions)s::int[]) WITH ORDINALITY AS p(partition, position)
     CROSS JOIN LATERAL (
         SELECT x.index_name, x.partition, x.id, x.root_key
         FROM {schema}.outbox x
         WHERE x.index_name = i.index_name AND x.partition = p.partition
           AND (x.after_xid IS NULL OR pg_catalog.pg_xact_status(x.after_xid) IS DISTINCT FROM 'in progress')
+          AND (t.ready OR (t.live_physical IS NOT NULL AND NOT x.held))
         ORDER BY x.id
         LIMIT %(limit)s
     ) o
@@ -37,6 +92,13 @@ GROUP BY b.index_name;
 -- Remove outbox rows whose documents the search engine has accepted.
 DELETE FROM {schema}.outbox o
 USING unnest(%(partitions)s::int[], %(ids)s::bigint[]) AS d(partition, id)
+WHERE o.index_name = %(index)s AND o.partition = d.partition AND o.id = d.id;
+
+-- name: hold_batch
+-- Rows written to the live version while the version being built is still
+-- backfilling: kept until it has finished, then built again for both.
+UPDATE {schema}.outbox o SET held = true
+FROM unnest(%(partitions)s::int[], %(ids)s::bigint[]) AS d(partition, id)
 WHERE o.index_name = %(index)s AND o.partition = d.partition AND o.id = d.id;
 
 -- name: dead_letter
@@ -267,3 +329,29 @@ JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
 JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
 WHERE pn.nspname = %(schema)s AND NOT t.tgisinternal
 GROUP BY 1 ORDER BY 1;
+
+-- name: index_keep
+-- bootstrap, nothing to rebuild: the row exists (or a fresh one for an index already built).
+INSERT INTO {schema}.indexes (index_name, root_table, fingerprint, shape)
+VALUES (%(index)s, %(root)s, %(fingerprint)s, %(shape)s)
+ON CONFLICT (index_name) DO UPDATE SET root_table = EXCLUDED.root_table, shape = EXCLUDED.shape;
+
+-- name: index_build
+-- bootstrap starts a version of the index (see targets.BootstrapTarget); its backfill starts from scratch.
+INSERT INTO {schema}.indexes (index_name, root_table, fingerprint, shape, generation, building_physical,
+                              building_reason, live_physical, live_via_alias)
+VALUES (%(index)s, %(root)s, %(fingerprint)s, %(shape)s, %(generation)s, %(building)s, %(reason)s,
+        %(live)s, %(live_via_alias)s)
+ON CONFLICT (index_name) DO UPDATE SET
+    root_table = EXCLUDED.root_table, fingerprint = EXCLUDED.fingerprint, shape = EXCLUDED.shape,
+    generation = EXCLUDED.generation, building_physical = EXCLUDED.building_physical,
+    building_reason = EXCLUDED.building_reason,
+    backfill_state = 'pending', backfill_total = NULL, backfill_started_at = NULL, backfill_finished_at = NULL,
+    live_fingerprint = CASE WHEN {schema}.indexes.live_physical IS NOT DISTINCT FROM EXCLUDED.live_physical
+                            THEN {schema}.indexes.live_fingerprint END,
+    live_shape = CASE WHEN {schema}.indexes.live_physical IS NOT DISTINCT FROM EXCLUDED.live_physical
+                      THEN {schema}.indexes.live_shape END,
+    live_query = CASE WHEN {schema}.indexes.live_physical IS NOT DISTINCT FROM EXCLUDED.live_physical
+                      THEN {schema}.indexes.live_query END,
+    live_physical = EXCLUDED.live_physical, live_via_alias = EXCLUDED.live_via_alias;
+DELETE FROM {schema}.backfill_chunks WHERE index_name = %(index)s;

@@ -23,7 +23,11 @@ CREATE TABLE {schema}.installation (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 
--- One row per search index: its root table and backfill progress.
+-- One row per search index, i.e. per alias users search: its root table, the
+-- versioned physical indexes behind it (book -> book_v3) and the backfill of
+-- the version being built. Writes to the live version go through the alias
+-- with require_alias, so a deleted index is reported, never auto-created; a new
+-- version is built in the background and swapped in once it has caught up.
 CREATE TABLE {schema}.indexes (
     index_name text PRIMARY KEY,
     root_table text NOT NULL,
@@ -33,7 +37,24 @@ CREATE TABLE {schema}.indexes (
     backfill_total bigint,
     backfill_started_at timestamptz,
     backfill_finished_at timestamptz,
-    created_at timestamptz NOT NULL DEFAULT now()
+    created_at timestamptz NOT NULL DEFAULT now(),
+    -- last version number used: physical indexes are named <index>_v<generation>
+    generation integer NOT NULL DEFAULT 0,
+    -- where searches go: the alias's index, or an adopted index named like the alias
+    live_physical text,
+    live_via_alias boolean NOT NULL DEFAULT true,
+    live_fingerprint text,
+    -- digest of the current document query, and the live version's query and digest
+    -- (an older shape than schema.json's while a rebuild runs)
+    shape text,
+    live_shape text,
+    live_query text,
+    -- the version being built (backfill_* describe its backfill), and why
+    building_physical text,
+    building_reason text,
+    -- the version replaced by the last swap, deleted after a grace period
+    retired_physical text,
+    retire_after timestamptz
 );
 
 -- Key ranges of a backfill. A worker holds an advisory lock on a chunk while it
@@ -73,6 +94,9 @@ CREATE TABLE {schema}.outbox (
         (((hashtextextended(index_name || ' ' || root_key::text, 0) & 9223372036854775807) % {partitions})::smallint) STORED,
     -- A recheck: rebuild this key again once that transaction has ended (see ARCHITECTURE.md).
     after_xid xid8,
+    -- A row already written to the live version and waiting for the version being
+    -- built to finish its backfill (its document is then built again for both).
+    held boolean NOT NULL DEFAULT false,
     PRIMARY KEY (index_name, partition, id)
 ) WITH (
     autovacuum_vacuum_scale_factor = 0.0,

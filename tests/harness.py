@@ -133,6 +133,10 @@ class Harness:
         process = self.spawn("--no-progress", *args, env=env, live=live)
         try:
             yield process
+        except BaseException:
+            # what the daemon said goes into the test's captured output
+            print(self.stop(process)[-30000:])
+            raise
         finally:
             self.stop(process)
 

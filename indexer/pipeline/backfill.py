@@ -8,9 +8,10 @@ being written, the next one is built, so Postgres and the search engine work at
 the same time. After a page is accepted, the chunk's ``last_key`` is recorded;
 a chunk whose worker died is taken over and resumed from there.
 
-The change stream of an index starts only when all of its chunks are done, so
-every document the stream writes is built after every backfill page (and gets a
-higher version).
+The change stream reaches a version being built only when all of its chunks
+are done (until then its changes are held, see :mod:`indexer.targets`), so
+every document the stream writes there is built after every backfill page (and
+gets a higher version).
 """
 
 from __future__ import annotations
@@ -140,9 +141,11 @@ class Backfiller:
             cur.execute(self.queries["backfill_chunks"], {"index": index})
             return [Chunk(*row) for row in cur.fetchall()]
 
-    def work(self, plan: IndexPlan) -> bool:
-        """Scan unclaimed chunks of ``plan``'s index until none is left or the
-        worker must stop. Returns True once the whole backfill is done."""
+    def work(self, plan: IndexPlan, target: str) -> bool:
+        """Scan unclaimed chunks of ``plan``'s index into ``target`` (the write
+        alias of the version being built) until none is left or the worker
+        must stop. Returns True once the whole backfill is done. Raises
+        :class:`~indexer.search.writer.TargetMissing` when ``target`` is gone."""
         index = plan.index.name
         state = self.state(index)
         if state == "done":
@@ -158,7 +161,7 @@ class Backfiller:
                 current = next((c for c in self.chunks(index) if c.number == chunk.number), None)
                 if current is None or current.done:
                     continue
-                self.scan(plan, current)
+                self.scan(plan, current, target)
         with self.conn.cursor() as cur:
             cur.execute(self.queries["backfill_finished"], {"index": index})
             finished = cur.fetchone() is not None
@@ -172,7 +175,7 @@ class Backfiller:
             cur.execute(query, {"after": after, "upto": upto, "limit": self.page_size})
             return cur.fetchall()  # type: ignore[no-any-return]
 
-    def scan(self, plan: IndexPlan, chunk: Chunk) -> None:
+    def scan(self, plan: IndexPlan, chunk: Chunk, target: str) -> None:
         """Index one chunk from its checkpoint on, overlapping the build of a
         page with the write of the previous one."""
         index = plan.index.name
@@ -196,7 +199,7 @@ class Backfiller:
                     self._checkpoint(index, chunk.number, after, 0, done=True)
                     return
                 after = rows[-1][3].decode()
-                future = pool.submit(self.writer.write, index, rows, pipeline=plan.index.pipeline)
+                future = pool.submit(self.writer.write, target, rows, pipeline=plan.index.pipeline, require_alias=True)
                 in_flight = (future, rows, time.monotonic())
 
     def _settle(

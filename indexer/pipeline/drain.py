@@ -32,9 +32,10 @@ from indexer.db import bytes_cursor, split_key, transaction
 from indexer.faults import NO_FAULTS, Faults
 from indexer.plan import IndexPlan
 from indexer.search.bulk import Outcome, Rejection, Row
-from indexer.search.writer import DocumentWriter
+from indexer.search.writer import DocumentWriter, TargetMissing
 from indexer.sqlfiles import Queries
 from indexer.sqlgen.triggers import capture_lock_key
+from indexer.targets import write_alias
 
 Report = Callable[..., None]
 
@@ -93,10 +94,72 @@ class InFlight:
         return running
 
 
-def build(conn: Any, plan: IndexPlan, keys_json: str) -> list[Row]:
+def build(conn: Any, query: Any, keys_json: str) -> list[Row]:
+    """Documents for the root keys in ``keys_json`` (a JSON array), built by
+    ``query`` (a document query, composed or as stored text)."""
     with bytes_cursor(conn) as cur:
-        cur.execute(plan.queries.by_keys(), {"keys": keys_json})
+        cur.execute(query, {"keys": keys_json})
         return cur.fetchall()  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Fetched outbox rows of one index, and where its documents go (see
+    :mod:`indexer.targets`): the live version (by its alias, or by physical
+    name when it has its own older ``live_query``) and the version being built,
+    written only once its backfill is done; until then the rows are held."""
+
+    index: str
+    keys: str
+    partitions: str
+    ids: str
+    rows: int
+    live_physical: str | None
+    live_via_alias: bool
+    live_query: str | None
+    building: str | None
+    building_ready: bool
+
+    @property
+    def hold(self) -> bool:
+        return (self.building is not None and not self.building_ready) or (
+            self.live_physical is None and self.building is None
+        )
+
+
+def _write(writer: DocumentWriter, conn: Any, plan: IndexPlan, group: Group, faults: Faults) -> tuple[Outcome, int]:
+    """Build and write one group to its targets; returns the merged outcome and
+    the number of documents built."""
+    if group.live_physical is None and group.building is None:
+        raise TargetMissing(group.index)  # nowhere to write: the worker has the index rebuilt
+    rows = build(conn, plan.queries.by_keys(), group.keys)
+    total = Outcome()
+    rejected: dict[bytes, Rejection] = {}
+    pipeline = plan.index.pipeline
+    faults.hit("drain_before_bulk")
+    faults.hit("drain_during_bulk")
+    outcomes: list[Outcome] = []
+    if group.live_physical is not None:
+        if group.live_query is not None:  # an older document shape: that version only
+            live_rows = build(conn, group.live_query, group.keys)
+            outcomes.append(
+                writer.write(write_alias(group.live_physical), live_rows, pipeline=pipeline, require_alias=True)
+            )
+        elif group.live_via_alias:
+            outcomes.append(writer.write(group.index, rows, pipeline=pipeline, require_alias=True))
+        else:  # an adopted index named like the alias
+            outcomes.append(writer.write(group.live_physical, rows, pipeline=pipeline))
+    if group.building is not None and group.building_ready:
+        outcomes.append(writer.write(write_alias(group.building), rows, pipeline=pipeline, require_alias=True))
+    faults.hit("drain_after_bulk")
+    for outcome in outcomes:
+        total.indexed = max(total.indexed, outcome.indexed)
+        total.deleted = max(total.deleted, outcome.deleted)
+        total.conflicts = max(total.conflicts, outcome.conflicts)
+        for rejection in outcome.rejected:
+            rejected.setdefault(rejection.row[1], rejection)
+    total.rejected = list(rejected.values())
+    return total, len(rows)
 
 
 def drain_batch(
@@ -111,40 +174,42 @@ def drain_batch(
     in_flight: InFlight | None = None,
     faults: Faults = NO_FAULTS,
 ) -> BatchResult:
-    """Process one batch over ``partitions`` for the indexes in ``plans``."""
+    """Process one batch over ``partitions`` for the indexes in ``plans``.
+    Raises :class:`~indexer.search.writer.TargetMissing` (nothing acknowledged)
+    when an index written to is gone."""
     result = BatchResult()
     if not partitions or not plans:
         return result
     with conn.cursor() as cur:
         cur.execute(queries["fetch_batch"], {"indexes": list(plans), "partitions": list(partitions), "limit": limit})
-        groups = cur.fetchall()
+        groups = [Group(*row) for row in cur.fetchall()]
     stragglers = in_flight.settle() if groups and in_flight is not None else []
-    for index_name, keys_json, parts, ids, row_count in groups:
-        plan = plans[index_name]
+    for group in groups:
+        plan = plans[group.index]
         started = time.monotonic()
-        rows = build(conn, plan, keys_json)
-        faults.hit("drain_before_bulk")
-        faults.hit("drain_during_bulk")
-        outcome: Outcome = writer.write(index_name, rows, pipeline=plan.index.pipeline)
-        faults.hit("drain_after_bulk")
+        try:
+            outcome, documents = _write(writer, conn, plan, group, faults)
+        except TargetMissing:
+            raise TargetMissing(group.index) from None
         if outcome.conflicts:
             # Someone wrote a newer version first: normal after a crash or a partition move.
-            logs.get("drain").info("version_conflicts", index=index_name, documents=outcome.conflicts)
+            logs.get("drain").info("version_conflicts", index=group.index, documents=outcome.conflicts)
         with transaction(conn) as cur:
-            record_rejections(cur, queries, index_name, outcome.rejected)
+            record_rejections(cur, queries, group.index, outcome.rejected)
             for xid in stragglers:
-                cur.execute(queries["enqueue_recheck"], {"index": index_name, "keys": keys_json, "after": xid})
-            cur.execute(queries["ack_batch"], {"index": index_name, "partitions": parts, "ids": ids})
-        result.rows += row_count
-        result.documents += len(rows)
+                cur.execute(queries["enqueue_recheck"], {"index": group.index, "keys": group.keys, "after": xid})
+            done = queries["hold_batch"] if group.hold else queries["ack_batch"]
+            cur.execute(done, {"index": group.index, "partitions": group.partitions, "ids": group.ids})
+        result.rows += group.rows
+        result.documents += documents
         report(
             phase="drain",
-            index=index_name,
+            index=group.index,
             indexed=outcome.indexed,
             deleted=outcome.deleted,
             conflicts=outcome.conflicts,
             rejected=len(outcome.rejected),
-            outbox_rows=row_count,
+            outbox_rows=0 if group.hold else group.rows,
             seconds=time.monotonic() - started,
         )
     return result

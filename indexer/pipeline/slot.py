@@ -51,11 +51,11 @@ import psycopg2.extensions
 from psycopg2 import sql
 
 from indexer import db, logs
-from indexer.errors import DatabaseUnavailable, IndexerError, SearchUnavailable
+from indexer.errors import DatabaseUnavailable, IndexerError, PlanMismatch, SearchUnavailable
 from indexer.faults import NO_FAULTS, Faults
 from indexer.pipeline import pgoutput
 from indexer.plan import Plan
-from indexer.process import Backoff, first_line, stop_on_signals, watch_parent
+from indexer.process import EXIT_RELOAD, Backoff, PlanChanged, first_line, stop_on_signals, watch_parent
 from indexer.settings import Settings
 from indexer.sqlfiles import Queries
 from indexer.sqlgen.names import message_prefix
@@ -183,7 +183,11 @@ class Reconciler:
             for xid, data in self._peek(upto):
                 kind = chr(data[0])
                 if kind in OPS:
-                    changed[(pgoutput.relid(data), OPS[kind])] += 1
+                    rel = pgoutput.relid(data)
+                    if rel not in self.tables:
+                        # Published but not in this plan: bootstrap has installed a new one.
+                        raise PlanChanged
+                    changed[(rel, OPS[kind])] += 1
                     result.changes += 1
                 elif kind == "M":
                     transactional, prefix, content = pgoutput.parse_message(data)
@@ -194,6 +198,8 @@ class Reconciler:
                             vouched[(rel, op)] += 1 if op == "TRUNCATE" else rows
                 elif kind == "T":
                     for rel in pgoutput.truncated_relids(data):
+                        if rel not in self.tables:
+                            raise PlanChanged
                         changed[(rel, "TRUNCATE")] += 1
                         result.changes += 1
                 elif kind == "C":
@@ -359,6 +365,13 @@ class SlotProcess:
                     self.cycle(conn, reconciler)
                     backoff.reset()  # only a whole cycle that worked starts the backoff afresh
                     self.stop.wait(self.config.interval)
+            except PlanChanged:
+                self.log.info("plan_changed", action="restarting with the new plan")
+                return EXIT_RELOAD
+            except PlanMismatch as exc:
+                # schema.json was edited and bootstrap has not run yet: wait for it
+                self.log.warning("waiting_for_bootstrap", error=first_line(exc), retry_in_s=backoff.delay)
+                backoff.wait()
             except (psycopg2.OperationalError, psycopg2.InterfaceError, IndexerError) as exc:
                 if isinstance(exc, IndexerError) and not isinstance(exc, SearchUnavailable) and exc.exit_code == 3:
                     self.log.error("slot_failed", error=str(exc))
@@ -372,7 +385,11 @@ class SlotProcess:
         return 0
 
     def cycle(self, conn: Any, reconciler: Reconciler) -> None:
+        """One round: the plan is still the installed one, capture triggers
+        fire ALWAYS, a pass over the slot, the advance, owed repairs."""
         plan = reconciler.plan
+        if str(reconciler._one("installed_fingerprint")) != plan.fingerprint:
+            raise PlanChanged
         self.keep_triggers_always(conn, plan)
         if not reconciler.slot_exists():
             self.log.warning("slot_missing_recreated", slot=plan.slot_name, action="verifying every index")

@@ -20,19 +20,22 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg2
+
 from indexer import db, logs
-from indexer.errors import DatabaseUnavailable, SearchRejected, SearchUnavailable
+from indexer.errors import DatabaseUnavailable, IndexerError, SearchRejected, SearchUnavailable
 from indexer.metrics import Metrics
 from indexer.pipeline.slot import SlotConfig, slot_main
 from indexer.pipeline.worker import WorkerConfig, worker_main
 from indexer.plan import Plan
-from indexer.process import Backoff, first_line
+from indexer.process import EXIT_RELOAD, Backoff, first_line
 from indexer.runtime import load_running_plan
 from indexer.search.store import open_store
 from indexer.settings import Settings
 from indexer.sqlfiles import Queries
 
 STOP_GRACE_SECONDS = 60.0
+TARGET_CHECK_SECONDS = 5.0
 HEALTHY_SECONDS = 10.0
 ONCE_MAX_CRASHES = 5
 MAX_RESTART_DELAY = 10.0
@@ -130,41 +133,54 @@ class Supervisor:
         self.children: list[Child] = []
         self.metrics = Metrics()
         self.stop_event = threading.Event()
+        self.plans: list[Plan] = []
+        self.store: Any = None  # the search engine, for the periodic index check
 
     def prepare(self) -> list[Plan]:
-        """Check every database is bootstrapped (Postgres must be reachable),
-        then, if the search server answers, that every index exists. Without
-        the search server the processes start anyway: the slot keeps being
+        """Check every database is bootstrapped (Postgres must be reachable).
+        The search server is not needed to start: the slot keeps being
         reconciled, and the workers wait for the engine themselves."""
         plans = []
         for database in self.databases:
             with db.connection(self.settings.dsn_for(database), application="indexer supervisor") as conn:
                 plans.append(load_running_plan(conn, self.settings, database))
-        try:
-            engine = open_store(self.settings.search)
-        except SearchRejected:
-            raise
-        except SearchUnavailable as exc:
-            self.log.warning("search_unavailable", error=first_line(exc), action="starting without it")
-            return plans
-        try:
-            for plan in plans:
-                self._recreate_missing(engine, plan)
-        finally:
-            engine.close()
+        self.plans = plans
         return plans
 
-    def _recreate_missing(self, engine: Any, plan: Plan) -> None:
-        queries = Queries(plan.state_schema)
-        with db.connection(self.settings.dsn_for(plan.database), application="indexer supervisor") as conn:
-            for index_plan in plan.indexes:
-                name = index_plan.index.name
-                if not engine.index_exists(name):
-                    engine.create_index(name, index_plan.body)
-                    with conn.cursor() as cur:
-                        cur.execute(queries["reset_backfill"], {"index": name})
-                    conn.commit()
-                    self.log.warning("index_missing_recreated", index=name)
+    def _reload_plans(self) -> None:
+        """Load the plans again after bootstrap installed new ones (best effort:
+        the old ones keep serving the periodic check until this succeeds)."""
+        plans = []
+        try:
+            for database in self.databases:
+                with db.connection(self.settings.dsn_for(database), application="indexer supervisor") as conn:
+                    plans.append(load_running_plan(conn, self.settings, database))
+        except IndexerError as exc:
+            self.log.warning("plan_reload_failed", error=first_line(exc))
+            return
+        self.plans = plans
+
+    def _check_targets(self, conns: dict[str, Any]) -> None:
+        """Every few seconds: is each index's live version and version being
+        built still there (and ours)? If not, have it rebuilt (an incident,
+        logged as ``index_missing``). Best effort: outages are the workers' to report."""
+        from indexer.targets import Targets
+
+        try:
+            if self.store is None:
+                self.store = open_store(self.settings.search)
+            for plan in self.plans:
+                conn = conns.get(plan.database)
+                if conn is None:
+                    continue
+                targets = Targets(conn, plan.state_schema, self.store, grace=self.settings.retire_after)
+                for index_plan in plan.indexes:
+                    if targets.check(index_plan):
+                        targets.recover(index_plan, "the periodic check")
+        except (SearchUnavailable, DatabaseUnavailable, psycopg2.Error):
+            if self.store is not None:
+                self.store.close()
+                self.store = None
 
     def _spawn(self, child: Child) -> None:
         import multiprocess
@@ -225,6 +241,8 @@ class Supervisor:
             progress.close()
             for conn in conns.values():
                 conn.close()
+            if self.store is not None:
+                self.store.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
@@ -236,6 +254,7 @@ class Supervisor:
 
     def _watch(self, progress: Progress, conns: dict[str, Any]) -> int:
         last_poll = 0.0
+        last_check = 0.0
         stop_sent_at: float | None = None
         while True:
             self._drain_stats()
@@ -243,6 +262,9 @@ class Supervisor:
             if now - last_poll >= 0.5:
                 last_poll = now
                 self._poll(progress, conns)
+            if now - last_check >= TARGET_CHECK_SECONDS and not self.stopping:
+                last_check = now
+                self._check_targets(conns)
             alive = 0
             for child in self.children:
                 if child.finished:
@@ -257,6 +279,11 @@ class Supervisor:
                     process = child.process = None
                     if self.stopping or (self.once and code == 0):
                         child.finished, child.exit_code = True, code
+                        continue
+                    if code == EXIT_RELOAD:
+                        self.log.info("process_reloading", process=child.name, reason="bootstrap installed a new plan")
+                        child.restart_at = now
+                        self._reload_plans()
                         continue
                     # Back off a crash loop; a process that ran a while starts afresh.
                     child.restarts = 1 if now - child.started_at > HEALTHY_SECONDS else child.restarts + 1

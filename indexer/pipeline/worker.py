@@ -22,18 +22,19 @@ import psycopg2
 import psycopg2.errors
 
 from indexer import db, logs
-from indexer.errors import DatabaseUnavailable, IndexerError, SearchUnavailable
+from indexer.errors import DatabaseUnavailable, IndexerError, PlanMismatch, SearchRejected, SearchUnavailable
 from indexer.faults import NO_FAULTS, Faults
 from indexer.pipeline.backfill import Backfiller
 from indexer.pipeline.drain import InFlight, drain_batch
 from indexer.pipeline.ownership import Ownership
 from indexer.plan import IndexPlan, Plan
-from indexer.process import Backoff, first_line, stop_on_signals, watch_parent
+from indexer.process import EXIT_RELOAD, Backoff, PlanChanged, first_line, stop_on_signals, watch_parent
 from indexer.search.store import DocumentStore, open_store
 from indexer.search.wrappers import MeteredStore, RetryingStore
-from indexer.search.writer import DocumentWriter, Stopped
+from indexer.search.writer import DocumentWriter, Stopped, TargetMissing
 from indexer.settings import Settings
 from indexer.sqlfiles import Queries
+from indexer.targets import IndexState, Targets, write_alias
 
 EXIT_OK = 0
 EXIT_FATAL = 3
@@ -66,7 +67,6 @@ class Worker:
         self.faults = faults
         self.log = logs.get("worker")
         self.plan: Plan | None = None
-        self.backfilled: set[str] = set()
 
     def _store(self) -> DocumentStore:
         """The search engine, with bulk requests metered and retried through outages."""
@@ -94,8 +94,15 @@ class Worker:
                 try:
                     if self._session(writer, backoff):
                         return EXIT_OK
+                except PlanChanged:
+                    self.log.info("plan_changed", action="restarting with the new plan")
+                    return EXIT_RELOAD
                 except (DatabaseUnavailable, psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
                     self.log.warning("database_unavailable", error=first_line(exc), retry_in_s=backoff.delay)
+                    backoff.wait()
+                except PlanMismatch as exc:
+                    # schema.json was edited and bootstrap has not run yet: wait for it
+                    self.log.warning("waiting_for_bootstrap", error=first_line(exc), retry_in_s=backoff.delay)
                     backoff.wait()
         except Stopped:
             pass
@@ -133,9 +140,10 @@ class Worker:
                 should_stop=self.stop.is_set,
                 faults=self.faults,
             )
+            targets = Targets(conn, plan.state_schema, writer.store, grace=self.settings.retire_after)
             backoff.reset()
             self.log.info("worker_connected", partitions=plan.partitions)
-            return self._loop(conn, queries, plan, ownership, backfiller, writer)
+            return self._loop(conn, queries, plan, ownership, backfiller, writer, targets)
         finally:
             with contextlib.suppress(psycopg2.Error):
                 conn.close()
@@ -148,6 +156,7 @@ class Worker:
         ownership: Ownership,
         backfiller: Backfiller,
         writer: DocumentWriter,
+        targets: Targets,
     ) -> bool:
         last_rebalance = 0.0
         # Every second at rest; 0.1 s after a rebalance that moved partitions, because
@@ -156,44 +165,81 @@ class Worker:
         rebalance_interval = 1.0
         rotation = 0
         in_flight = InFlight(conn, queries, plan.state_schema, self.settings.concurrent_wait)
+        plans = {p.index.name: p for p in plan.indexes}
+        last_plan_check = time.monotonic()
         while not self.stop.is_set():
             now = time.monotonic()
+            if now - last_plan_check >= 1.0:
+                last_plan_check = now
+                with conn.cursor() as cur:
+                    cur.execute(queries["installed_fingerprint"])
+                    row = cur.fetchone()
+                if row is None or row[0] != plan.fingerprint:
+                    raise PlanChanged
             if now - last_rebalance >= rebalance_interval:
                 taken, released = ownership.rebalance()
                 if taken or released:
                     self.log.info("partitions_rebalanced", taken=taken, released=released, owned=len(ownership.owned))
                 rebalance_interval = 0.1 if taken or released else 1.0
                 last_rebalance = now
-            ready: dict[str, IndexPlan] = {}
-            for index_plan in plan.indexes:
-                name = index_plan.index.name
-                if name not in self.backfilled and backfiller.work(index_plan):
-                    self.backfilled.add(name)
-                if name in self.backfilled:
-                    ready[name] = index_plan
+            states = targets.states()
+            self._maintain(plan, states, backfiller, targets)
             owned = sorted(ownership.owned)
             if owned:
                 rotation = (rotation + 1) % len(owned)
                 owned = owned[rotation:] + owned[:rotation]
-            result = drain_batch(
-                conn,
-                queries,
-                ready,
-                owned,
-                writer,
-                limit=self.settings.batch_size,
-                report=self.report,
-                in_flight=in_flight,
-                faults=self.faults,
-            )
+            try:
+                result = drain_batch(
+                    conn,
+                    queries,
+                    plans,
+                    owned,
+                    writer,
+                    limit=self.settings.batch_size,
+                    report=self.report,
+                    in_flight=in_flight,
+                    faults=self.faults,
+                )
+            except TargetMissing as exc:
+                self._recover(targets, plans[exc.target], "a bulk request")
+                continue
             if result.rows:
                 continue
-            if self.config.once and len(ready) == len(plan.indexes) and self._outbox_empty(conn, queries, ready):
+            settled = all(s.building_physical is None for s in states.values())
+            if self.config.once and settled and self._outbox_empty(conn, queries, list(plans)):
                 return True
             self.stop.wait(self.settings.poll_interval)
         return False
 
-    def _outbox_empty(self, conn: Any, queries: Queries, ready: dict[str, IndexPlan]) -> bool:
+    def _maintain(self, plan: Plan, states: dict[str, IndexState], backfiller: Backfiller, targets: Targets) -> None:
+        """Backfill the versions being built, swap in those that caught up and
+        delete retired ones whose grace period is over."""
+        for index_plan in plan.indexes:
+            state = states.get(index_plan.index.name)
+            if state is None:
+                continue
+            try:
+                if state.building_physical and state.backfill_state != "done":
+                    backfiller.work(index_plan, write_alias(state.building_physical))
+                elif state.building_ready:
+                    targets.maybe_swap(index_plan)
+                if state.retired_physical and state.retire_due:
+                    targets.retire_due(index_plan.index.name)
+            except TargetMissing:
+                self._recover(targets, index_plan, "a backfill page")
+            except SearchRejected:
+                raise
+            except SearchUnavailable as exc:
+                self.log.warning("search_unavailable", error=first_line(exc), index=index_plan.index.name)
+
+    def _recover(self, targets: Targets, index_plan: IndexPlan, cause: str) -> None:
+        try:
+            targets.recover(index_plan, cause)
+        except SearchUnavailable as exc:
+            self.log.warning("search_unavailable", error=first_line(exc), index=index_plan.index.name)
+            self.stop.wait(self.settings.poll_interval)
+
+    def _outbox_empty(self, conn: Any, queries: Queries, indexes: list[str]) -> bool:
         """True when nothing is pending and the slot reconciler has read the
         WAL up to now (so no change that bypassed the triggers is left)."""
         with conn.cursor() as cur:
@@ -204,7 +250,7 @@ class Worker:
                 if cur.fetchone()[0]:
                     break
                 self.stop.wait(self.settings.poll_interval)
-            cur.execute(queries["pending_for"], {"indexes": list(ready)})
+            cur.execute(queries["pending_for"], {"indexes": indexes})
             (pending,) = cur.fetchone()
             cur.execute(queries["repairs_pending"])
             (repairs,) = cur.fetchone()

@@ -52,6 +52,7 @@ class Table:
     identity_index: str | None = None  # the index of REPLICA IDENTITY USING INDEX (same schema)
     identity_index_columns: tuple[str, ...] = ()
     partitions: tuple[TableName, ...] = ()  # leaf partitions of a partitioned table
+    indexes: tuple[tuple[str, ...], ...] = ()  # key columns of every valid btree index, in order
 
     @property
     def key(self) -> TableName:
@@ -114,6 +115,18 @@ FROM pg_catalog.pg_class c
 WHERE c.oid = ANY(%(oids)s::oid[])
 """
 
+_INDEX_QUERY = """
+SELECT i.indrelid::bigint,
+       array(SELECT a.attname::text FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+             WHERE k.ord <= i.indnkeyatts ORDER BY k.ord)
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class x ON x.oid = i.indexrelid
+JOIN pg_catalog.pg_am am ON am.oid = x.relam
+WHERE i.indrelid = ANY(%(oids)s::oid[]) AND i.indisvalid AND am.amname = 'btree' AND i.indpred IS NULL
+  AND 0 <> ALL (i.indkey::int2[])
+"""
+
 _TYPES_QUERY = """
 SELECT n.nspname, c.relname, c.oid::bigint, c.relkind::text, a.attname,
        format_type(a.atttypid, a.atttypmod), a.attnotnull,
@@ -151,12 +164,16 @@ def reflect(dbapi_connection: Any, connect: Callable[[], Any], names: Iterable[T
 
     present = sorted(name for name in wanted if name in shapes)
     identities: dict[int, tuple[str, str | None, tuple[str, ...], tuple[TableName, ...]]] = {}
+    btrees: dict[int, list[tuple[str, ...]]] = {}
     if present:
         with dbapi_connection.cursor() as cur:
             cur.execute(_IDENTITY_QUERY, {"oids": [shapes[name]["oid"] for name in present]})
             for oid, ident, index, index_columns, partitions in cur.fetchall():
                 leaves = tuple((str(leaf[0]), str(leaf[1])) for leaf in partitions)
                 identities[oid] = (ident, index, tuple(index_columns), leaves)
+            cur.execute(_INDEX_QUERY, {"oids": [shapes[name]["oid"] for name in present]})
+            for oid, columns in cur.fetchall():
+                btrees.setdefault(oid, []).append(tuple(columns))
         dbapi_connection.rollback()
     keys: dict[TableName, tuple[str, ...]] = {}
     fks: dict[TableName, tuple[ForeignKey, ...]] = {}
@@ -201,6 +218,7 @@ def reflect(dbapi_connection: Any, connect: Callable[[], Any], names: Iterable[T
             identity_index=identities[shapes[name]["oid"]][1],
             identity_index_columns=identities[shapes[name]["oid"]][2],
             partitions=identities[shapes[name]["oid"]][3],
+            indexes=tuple(btrees.get(shapes[name]["oid"], ())),
         )
         for name in present
     }

@@ -52,7 +52,7 @@ class OpenSearchStore(ClientStore):
 
     def alias_targets(self, alias: str) -> list[str] | None:
         response = self._call(
-            f"get alias {alias}", lambda: self._client.indices.get_alias(name=alias, params={"ignore": "404"})
+            f"get alias {alias}", lambda: self._client.indices.get_alias(name=alias, params={"ignore": 404})
         )
         if not isinstance(response, dict) or response.get("status") == 404 or "error" in response:
             return None
@@ -81,7 +81,7 @@ class OpenSearchStore(ClientStore):
 
     def get_source(self, name: str, doc_id: str) -> dict[str, Any] | None:
         response = self._call(
-            f"get {name}/{doc_id}", lambda: self._client.get(index=name, id=doc_id, params={"ignore": "404"})
+            f"get {name}/{doc_id}", lambda: self._client.get(index=name, id=doc_id, params={"ignore": 404})
         )
         return dict(response["_source"]) if response.get("found") else None
 

@@ -71,6 +71,13 @@ def run_bootstrap(
     then the search server), then create the index versions to build and install,
     removing those indexes again if the install fails."""
     log = logs.get("bootstrap")
+    for path in schema.ignored_keys():
+        log.warning(
+            "schema_key_ignored",
+            file=schema.file,
+            path=path,
+            reason="PGSync parses transform.move but never applies it; documents are built without it",
+        )
     plans: list[Plan] = []
     states: dict[str, dict[str, IndexState]] = {}
     for database in schema.databases():

@@ -5,8 +5,14 @@ table is read whole (``to_jsonb`` of each row, so Postgres renders the scalar
 values), foreign keys are read from ``pg_constraint`` directly, and documents
 are assembled in Python with loops, following the schema.json semantics:
 
-* fields: ``columns`` (default: all, in table order), renamed by
-  ``transform.rename``; children under ``label`` (default: the table name);
+* fields: ``columns`` (default, and for ``[]``: all, in table order), JSON
+  operator entries (``doc->>'a'``) evaluated on the decoded value, then
+  ``transform`` as PGSync applies it: ``replace`` (substrings, per column),
+  ``rename``, ``concat`` (``str()`` of the truthy values joined; a name that is
+  not a field is literal text); children under ``label`` (default and for
+  ``null``: the table name);
+* a self-referencing child's rows point at the parent row with their foreign
+  key; a through table may also be reached by a foreign key from the child;
 * ``one_to_many``: a list ordered by the child's primary key (then the through
   table's), or ``None`` when empty; ``one_to_one``: the first such row or ``None``;
 * ``scalar``: the single column's value instead of an object;
@@ -17,6 +23,8 @@ are assembled in Python with loops, following the schema.json semantics:
 
 from __future__ import annotations
 
+import json
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -87,20 +95,36 @@ class Reference:
 
     def documents(self, entry: dict[str, Any]) -> dict[str, dict[str, Any]]:
         root = entry["nodes"]
+        if isinstance(root, list):
+            (root,) = root
         schema = root.get("schema", "public")
         key = root.get("primary_key") or _primary_key(self.cur, schema, root["table"])
         out: dict[str, dict[str, Any]] = {}
         for row in self.rows(schema, root["table"]):
-            out[document_id([str(row[k]) for k in key])] = self.render(root, row)
+            out[document_id([str(row[k]) for k in sorted(key)])] = self.render(root, row)
         return out
 
     def render(self, node: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
         schema = node.get("schema", "public")
         columns = node.get("columns") or _columns(self.cur, schema, node["table"])
-        rename = (node.get("transform") or {}).get("rename", {})
-        doc = {rename.get(c, c): row[c] for c in columns}
+        transform = node.get("transform") or {}
+        doc = {}
+        for entry in columns:
+            name, value = _json_path(entry, row)
+            for old, new in (transform.get("replace") or {}).get(name, {}).items():
+                if isinstance(value, str):
+                    value = value.replace(old, new)
+                elif isinstance(value, list):
+                    value = [v.replace(old, new) if isinstance(v, str) else v for v in value]
+            doc[name] = value
+        rename = transform.get("rename") or {}
+        doc = {rename.get(k, k): v for k, v in doc.items()}
+        concats = transform.get("concat") or []
+        for concat in concats if isinstance(concats, list) else [concats]:
+            values = [doc.get(name, name) for name in concat["columns"]]
+            doc[concat["destination"]] = concat.get("delimiter", "").join(str(v) for v in values if v)
         for child in node.get("children", []):
-            doc[child.get("label", child["table"])] = self.child_value(node, row, child)
+            doc[child.get("label") or child["table"]] = self.child_value(node, row, child)
         return doc
 
     def child_value(self, parent: dict[str, Any], parent_row: dict[str, Any], child: dict[str, Any]) -> Any:
@@ -115,18 +139,24 @@ class Reference:
             through_name = throughs[0]
             t_schema, _, t_table = through_name.rpartition(".")
             t_schema = t_schema or schema
-            fks = _foreign_keys(self.cur, t_schema, t_table)
-            to_child = next(f for f in fks if (f[1], f[2]) == (schema, table))
-            to_parent = next(f for f in fks if (f[1], f[2]) == (parent_schema, parent["table"]))
-            t_key = _primary_key(self.cur, t_schema, t_table) or to_child[0] + to_parent[0]
-            by_child = self.lookup(schema, table, to_child[3])
-            links = self.lookup(t_schema, t_table, to_parent[0])
-            for trow in links.get(tuple(parent_row[pc] for pc in to_parent[3]), []):
-                for crow in by_child.get(tuple(trow[c] for c in to_child[0]), []):
+            # (through columns, side columns) for each side
+            child_join = self.through_join(t_schema, t_table, schema, table)
+            parent_join = self.through_join(t_schema, t_table, parent_schema, parent["table"])
+            t_key = _primary_key(self.cur, t_schema, t_table) or child_join[0] + parent_join[0]
+            by_child = self.lookup(schema, table, child_join[1])
+            links = self.lookup(t_schema, t_table, parent_join[0])
+            for trow in links.get(tuple(parent_row[pc] for pc in parent_join[1]), []):
+                for crow in by_child.get(tuple(trow[c] for c in child_join[0]), []):
                     matches.append((_sort_key(crow, key) + _sort_key(trow, t_key), crow))
         else:
             if rel.get("foreign_key"):
                 pairs = list(zip(rel["foreign_key"]["child"], rel["foreign_key"]["parent"], strict=True))
+            elif (schema, table) == (parent_schema, parent["table"]):
+                # self-reference: the child rows carry the foreign key to the parent row
+                (cols, _rs, _rt, rcols) = next(
+                    f for f in _foreign_keys(self.cur, schema, table) if (f[1], f[2]) == (schema, table)
+                )
+                pairs = list(zip(cols, rcols, strict=True))
             else:
                 pairs = []
                 for cols, rs, rt, rcols in _foreign_keys(self.cur, schema, table):
@@ -141,13 +171,47 @@ class Reference:
                     matches.append((_sort_key(crow, key), crow))
         matches.sort(key=lambda m: m[0])
         if rel["variant"] == "scalar":
-            column = (child.get("columns") or _columns(self.cur, schema, table))[0]
-            values = [crow[column] for _, crow in matches]
+            values = [next(iter(self.render(child, crow).values())) for _, crow in matches]
         else:
             values = [self.render(child, crow) for _, crow in matches]
         if rel["type"] == "one_to_one":
             return values[0] if values else None
         return values or None
+
+
+    def through_join(self, t_schema: str, t_table: str, schema: str, table: str) -> tuple[list[str], list[str]]:
+        """(through table columns, side table columns) joining the two: the
+        through table's foreign key to the side, else the side's to it."""
+        for cols, rs, rt, rcols in _foreign_keys(self.cur, t_schema, t_table):
+            if (rs, rt) == (schema, table):
+                return cols, rcols
+        for cols, rs, rt, rcols in _foreign_keys(self.cur, schema, table):
+            if (rs, rt) == (t_schema, t_table):
+                return rcols, cols
+        raise AssertionError(f"no foreign key between {t_table} and {table}")
+
+
+def _json_path(entry: str, row: dict[str, Any]) -> tuple[str, Any]:
+    """A ``columns`` entry's field name and value: a plain column, or a column
+    followed by ``->``/``->>`` (key or position) and ``#>``/``#>>`` (path)."""
+    tokens = re.split(r"(#>>|#>|->>|->)", entry)
+    value = row[tokens[0]]
+    names = [tokens[0]]
+    for op, operand in zip(tokens[1::2], tokens[2::2], strict=True):
+        operand = operand.strip().strip("'")
+        path: list[Any] = operand.strip("{}").split(",") if op.startswith("#") else [operand]
+        names.append(",".join(path))
+        for step in path:
+            if isinstance(value, list) and step.lstrip("-").isdigit():
+                index = int(step)
+                value = value[index] if -len(value) <= index < len(value) else None
+            elif isinstance(value, dict):
+                value = value.get(step)
+            else:
+                value = None
+        if op in ("->>", "#>>") and value is not None and not isinstance(value, str):
+            value = json.dumps(value)
+    return "_".join(names), value
 
 
 def document_id(values: list[str]) -> str:

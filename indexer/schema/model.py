@@ -44,11 +44,52 @@ class RelationshipSpec:
     path: str
 
 
+JsonStep = tuple[str, str | int | tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class ColumnRef:
+    """One ``columns`` entry: a column, optionally followed by JSON operators.
+
+    ``steps`` are ``(operator, operand)`` pairs: ``->``/``->>`` take a key
+    (``str``) or an array position (``int``), ``#>``/``#>>`` a path
+    (``tuple[str, ...]``). ``name`` is the document field PGSync gives the
+    entry: the column and the operands joined with ``_``, braces and quotes
+    removed (``doc->firstname`` -> ``doc_firstname``, ``data#>'{a,b}'`` ->
+    ``data_a,b``).
+    """
+
+    text: str
+    column: str
+    steps: tuple[JsonStep, ...] = ()
+
+    @property
+    def name(self) -> str:
+        if not self.steps:
+            return self.column
+        parts = [self.column]
+        for _op, operand in self.steps:
+            parts.append(",".join(operand) if isinstance(operand, tuple) else str(operand))
+        return "_".join(parts)
+
+
+@dataclass(frozen=True)
+class ConcatSpec:
+    """``transform.concat``: the values of ``columns`` (field names after
+    rename; a name that is not a field is taken as literal text, as PGSync
+    does) joined with ``delimiter`` into the field ``destination``."""
+
+    columns: tuple[str, ...]
+    destination: str
+    delimiter: str
+    path: str
+
+
 @dataclass(frozen=True)
 class NodeSpec:
     table: str
     schema: str
-    columns: tuple[str, ...] | None
+    columns: tuple[ColumnRef, ...] | None
     label: str
     primary_key: tuple[str, ...] | None
     relationship: RelationshipSpec | None
@@ -56,6 +97,9 @@ class NodeSpec:
     rename: dict[str, str]
     field_mappings: dict[str, dict[str, Any]]
     path: str
+    replace: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    concat: tuple[ConcatSpec, ...] = ()
+    ignored: tuple[str, ...] = ()  # JSON paths of keys accepted but without effect (warned)
 
 
 @dataclass(frozen=True)
@@ -82,6 +126,20 @@ class DocumentSchema:
             if spec.database not in seen:
                 seen.append(spec.database)
         return seen
+
+    def ignored_keys(self) -> list[str]:
+        """JSON paths of keys accepted for PGSync compatibility that have no
+        effect (``transform.move``: PGSync 7.3 parses it and never applies it)."""
+        out: list[str] = []
+
+        def visit(node: NodeSpec) -> None:
+            out.extend(node.ignored)
+            for child in node.children:
+                visit(child)
+
+        for spec in self.indexes:
+            visit(spec.root)
+        return out
 
     def with_database(self, database: str) -> DocumentSchema:
         """The same schema with every index in ``database`` (``--database``)."""

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+import string
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from indexer.errors import SchemaError
 from indexer.schema.model import (
+    ColumnRef,
+    ConcatSpec,
     DocumentSchema,
     ForeignKeySpec,
     IndexSpec,
@@ -31,7 +36,8 @@ _INDEX_KEYS = ("database", "index", "nodes", "setting", "mapping", "mappings", "
 _NODE_KEYS = ("table", "schema", "columns", "label", "children", "relationship", "transform", "primary_key")
 _RELATIONSHIP_KEYS = ("variant", "type", "through_tables", "foreign_key")
 _FOREIGN_KEY_KEYS = ("child", "parent")
-_TRANSFORM_KEYS = ("rename", "mapping")
+_TRANSFORM_KEYS = ("rename", "mapping", "concat", "replace", "move")
+_CONCAT_KEYS = ("columns", "destination", "delimiter")
 
 # PGSync keys that are understood but not implemented yet: refused by name.
 _NOT_IMPLEMENTED = {
@@ -39,12 +45,7 @@ _NOT_IMPLEMENTED = {
         "routing": "custom routing needs the old routing value of deleted rows",
         "plugins": "plugins run Python on every document",
     },
-    "node": {"base_tables": "inherited base tables are not tracked"},
-    "transform": {
-        "concat": "use a generated column in Postgres instead",
-        "replace": "use a generated column in Postgres instead",
-        "move": "use a label or a generated column instead",
-    },
+    "node": {"base_tables": "views and materialized views as nodes are not supported yet"},
 }
 
 _VARIANTS = ("object", "scalar")
@@ -53,12 +54,20 @@ _TYPES = ("one_to_one", "one_to_many")
 _BAD_INDEX_CHARS = re.compile(r'[\\/*?"<>| ,#:]')
 
 
-def load_schema(path: str | Path) -> DocumentSchema:
+# JSON operators a ``columns`` entry may use, longest first so "->>" is not read as "->".
+_JSON_OPERATOR = re.compile(r"(#>>|#>|->>|->)")
+
+
+def load_schema(path: str | Path, environ: Mapping[str, str] | None = None) -> DocumentSchema:
     """Read and check ``path``.
 
     Returns a :class:`DocumentSchema` with one :class:`IndexSpec` per list element.
+    ``$NAME``/``${NAME}`` in the string values of an index definition's own keys
+    (``database``, ``index``, ``pipeline``, ...) are replaced from ``environ``
+    (default: the process environment), as PGSync does; ``$$`` is a literal ``$``.
     Raises :class:`SchemaError` for a missing file, malformed JSON (with line and
-    column), unknown or unsupported keys, and values of the wrong shape.
+    column), an undefined variable, unknown or unsupported keys, and values of
+    the wrong shape.
     """
     file = str(path)
     try:
@@ -71,10 +80,10 @@ def load_schema(path: str | Path) -> DocumentSchema:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SchemaError(file, "", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    return parse_schema(document, file)
+    return parse_schema(document, file, environ)
 
 
-def parse_schema(document: Any, file: str = "schema.json") -> DocumentSchema:
+def parse_schema(document: Any, file: str = "schema.json", environ: Mapping[str, str] | None = None) -> DocumentSchema:
     """Check an already decoded schema document; see :func:`load_schema`."""
     if isinstance(document, dict):
         document = [document]
@@ -82,6 +91,8 @@ def parse_schema(document: Any, file: str = "schema.json") -> DocumentSchema:
         raise SchemaError(
             file, "", 'expected a list of index definitions, e.g. [{"database": ..., "index": ..., "nodes": {...}}]'
         )
+    env = os.environ if environ is None else environ
+    document = [_substitute(item, f"[{i}]", file, env) for i, item in enumerate(document)]
     parser = _Parser(file)
     indexes = tuple(parser.index(item, f"[{i}]") for i, item in enumerate(document))
     seen: dict[str, str] = {}
@@ -92,6 +103,64 @@ def parse_schema(document: Any, file: str = "schema.json") -> DocumentSchema:
             )
         seen[spec.index] = spec.path
     return DocumentSchema(file=file, indexes=indexes)
+
+
+def _substitute(item: Any, path: str, file: str, environ: Mapping[str, str]) -> Any:
+    """PGSync's variable substitution: the top-level string values of one index
+    definition go through :class:`string.Template` with the environment."""
+    if not isinstance(item, dict):
+        return item
+    out = dict(item)
+    for key, value in item.items():
+        if not isinstance(value, str) or "$" not in value:
+            continue
+        template = string.Template(value)
+        try:
+            out[key] = template.substitute(environ)
+        except KeyError as exc:
+            raise SchemaError(
+                file,
+                f"{path}.{key}",
+                f"environment variable {exc.args[0]!r} is not set (used in {value!r})",
+                hint=f"export {exc.args[0]}=..., or write $$ for a literal $",
+            ) from None
+        except ValueError:
+            raise SchemaError(
+                file, f"{path}.{key}", f"{value!r} has a '$' that is not a variable", hint="write $$ for a literal $"
+            ) from None
+    return out
+
+
+def parse_column(text: str) -> tuple[str, tuple[tuple[str, Any], ...]] | None:
+    """Split a ``columns`` entry into its column and JSON operator steps.
+
+    Returns ``(column, steps)`` or ``None`` when the text is not of the form
+    ``column (op operand)+`` with ``op`` one of ``->``, ``->>``, ``#>``, ``#>>``.
+    Operands may be single-quoted; ``#>`` paths may be written ``{a,b}``.
+    PostgreSQL operators: https://www.postgresql.org/docs/current/functions-json.html
+    """
+    tokens = _JSON_OPERATOR.split(text)
+    column = tokens[0].strip()
+    if not column:
+        return None
+    steps: list[tuple[str, Any]] = []
+    for op, raw in zip(tokens[1::2], tokens[2::2], strict=True):
+        operand = raw.strip()
+        if len(operand) >= 2 and operand[0] == operand[-1] == "'":
+            operand = operand[1:-1]
+        if not operand:
+            return None
+        if op in ("#>", "#>>"):
+            inner = operand[1:-1] if operand.startswith("{") and operand.endswith("}") else operand
+            path = tuple(part.strip() for part in inner.split(","))
+            if not all(path):
+                return None
+            steps.append((op, path))
+        elif operand.lstrip("-").isdigit():
+            steps.append((op, int(operand)))
+        else:
+            steps.append((op, operand))
+    return column, tuple(steps)
 
 
 class _Parser:
@@ -147,7 +216,10 @@ class _Parser:
             )
         if "nodes" not in item:
             raise self.fail(path, "missing key 'nodes'", 'describe the root table: {"table": ..., "children": [...]}')
-        root = self.node(item["nodes"], f"{path}.nodes", is_root=True)
+        nodes = item["nodes"]
+        if isinstance(nodes, list) and len(nodes) == 1:
+            nodes = nodes[0]  # PGSync's first schema format: a one-element list
+        root = self.node(nodes, f"{path}.nodes", is_root=True)
         pipeline = item.get("pipeline")
         if pipeline is not None:
             pipeline = self.string(pipeline, f"{path}.pipeline")
@@ -171,18 +243,15 @@ class _Parser:
         table = self.string(item["table"], f"{path}.table")
         schema = self.string(item.get("schema", DEFAULT_SCHEMA), f"{path}.schema")
         columns = None
-        if "columns" in item:
-            columns = self.strings(item["columns"], f"{path}.columns")
-            for i, column in enumerate(columns):
-                if any(op in column for op in ("->", "#>")):
-                    raise self.fail(
-                        f"{path}.columns[{i}]",
-                        f"JSON operators in column names ({column!r}) are not supported yet",
-                        "select the whole json/jsonb column, or add a generated column in Postgres",
-                    )
-            if len(set(columns)) != len(columns):
+        if item.get("columns") not in (None, []):  # absent, null or [] mean every column, as in PGSync
+            columns = tuple(
+                self.column_ref(c, f"{path}.columns[{i}]")
+                for i, c in enumerate(self.strings(item["columns"], f"{path}.columns"))
+            )
+            names = [c.name for c in columns]
+            if len(set(names)) != len(names):
                 raise self.fail(f"{path}.columns", "a column is listed twice")
-        label = self.string(item.get("label", table), f"{path}.label")
+        label = table if item.get("label") is None else self.string(item["label"], f"{path}.label")
         primary_key = None
         if "primary_key" in item:
             primary_key = self.strings(item["primary_key"], f"{path}.primary_key")
@@ -200,7 +269,7 @@ class _Parser:
                     'add e.g. "relationship": {"variant": "object", "type": "one_to_many"}',
                 )
             relationship = self.relationship(item["relationship"], f"{path}.relationship", schema)
-        rename, field_mappings = self.transform(item.get("transform"), f"{path}.transform")
+        transform = self.transform(item.get("transform"), f"{path}.transform")
         children_value = item.get("children", [])
         if not isinstance(children_value, list):
             raise self.fail(f"{path}.children", "expected a list of nodes")
@@ -224,10 +293,25 @@ class _Parser:
             primary_key=primary_key,
             relationship=relationship,
             children=children,
-            rename=rename,
-            field_mappings=field_mappings,
+            rename=transform.rename,
+            field_mappings=transform.mappings,
             path=path,
+            replace=transform.replace,
+            concat=tuple(transform.concat),
+            ignored=tuple(transform.ignored),
         )
+
+    def column_ref(self, text: str, path: str) -> ColumnRef:
+        if not _JSON_OPERATOR.search(text):
+            return ColumnRef(text=text, column=text)
+        parsed = parse_column(text)
+        if parsed is None:
+            raise self.fail(
+                path,
+                f"cannot read {text!r} as a column with JSON operators",
+                'write e.g. "doc->\'name\'", "doc->>\'name\'", "tags->0" or "data#>\'{a,b}\'"',
+            )
+        return ColumnRef(text=text, column=parsed[0], steps=parsed[1])
 
     def relationship(self, item: Any, path: str, node_schema: str) -> RelationshipSpec:
         if not isinstance(item, dict):
@@ -286,24 +370,66 @@ class _Parser:
             path=path,
         )
 
-    def transform(self, item: Any, path: str) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    def transform(self, item: Any, path: str) -> _Transform:
+        out = _Transform()
         if item is None:
-            return {}, {}
+            return out
         if not isinstance(item, dict):
             raise self.fail(path, "expected an object")
         self.check_keys(item, _TRANSFORM_KEYS, path, "transform")
-        rename: dict[str, str] = {}
-        raw_rename = item.get("rename", {})
+        raw_rename = item.get("rename") or {}
         if not isinstance(raw_rename, dict):
             raise self.fail(f"{path}.rename", 'expected {"column": "new_name", ...}')
         for column, new_name in raw_rename.items():
-            rename[column] = self.string(new_name, f"{path}.rename.{column}")
-        mappings: dict[str, dict[str, Any]] = {}
-        raw_mapping = item.get("mapping", {})
+            out.rename[column] = self.string(new_name, f"{path}.rename.{column}")
+        raw_mapping = item.get("mapping") or {}
         if not isinstance(raw_mapping, dict):
-            raise self.fail(f"{path}.mapping", 'expected {"column": {"type": "keyword"}, ...}')
-        for column, field in raw_mapping.items():
+            raise self.fail(f"{path}.mapping", 'expected {"field": {"type": "keyword"}, ...}')
+        for name, field in raw_mapping.items():
             if not isinstance(field, dict) or "type" not in field:
-                raise self.fail(f"{path}.mapping.{column}", 'expected a field mapping with a "type"')
-            mappings[column] = field
-        return rename, mappings
+                raise self.fail(f"{path}.mapping.{name}", 'expected a field mapping with a "type"')
+            out.mappings[name] = field
+        raw_replace = item.get("replace") or {}
+        if not isinstance(raw_replace, dict):
+            raise self.fail(f"{path}.replace", 'expected {"column": {"old": "new", ...}, ...}')
+        for column, pairs in raw_replace.items():
+            if not isinstance(pairs, dict) or not all(isinstance(v, str) for v in pairs.values()):
+                raise self.fail(f"{path}.replace.{column}", 'expected {"old text": "new text", ...}')
+            out.replace[column] = tuple((old, new) for old, new in pairs.items() if old)
+        raw_concat = item.get("concat")
+        if raw_concat is not None:
+            items = raw_concat if isinstance(raw_concat, list) else [raw_concat]
+            for i, spec in enumerate(items):
+                where = f"{path}.concat[{i}]" if isinstance(raw_concat, list) else f"{path}.concat"
+                out.concat.append(self.concat(spec, where))
+        if "move" in item:
+            out.ignored.append(f"{path}.move")
+        return out
+
+    def concat(self, item: Any, path: str) -> ConcatSpec:
+        if not isinstance(item, dict):
+            raise self.fail(path, 'expected {"columns": [...], "destination": "field", "delimiter": "-"}')
+        self.check_keys(item, _CONCAT_KEYS, path, "concat")
+        for key in ("columns", "destination"):
+            if key not in item:
+                raise self.fail(path, f"missing key {key!r}")
+        delimiter = item.get("delimiter", "")
+        if not isinstance(delimiter, str):
+            raise self.fail(f"{path}.delimiter", f"expected a string, got {json.dumps(delimiter)}")
+        return ConcatSpec(
+            columns=self.strings(item["columns"], f"{path}.columns"),
+            destination=self.string(item["destination"], f"{path}.destination"),
+            delimiter=delimiter,
+            path=path,
+        )
+
+
+class _Transform:
+    """A node's ``transform``, as read."""
+
+    def __init__(self) -> None:
+        self.rename: dict[str, str] = {}
+        self.mappings: dict[str, dict[str, Any]] = {}
+        self.replace: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.concat: list[ConcatSpec] = []
+        self.ignored: list[str] = []

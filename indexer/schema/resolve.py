@@ -17,9 +17,9 @@ import difflib
 from collections.abc import Iterable
 
 from indexer.errors import CatalogError
-from indexer.schema.catalog import Catalog, ForeignKey, Table, TableName
-from indexer.schema.model import IndexSpec, NodeSpec
-from indexer.schema.tree import Field, Index, Link, Node
+from indexer.schema.catalog import Catalog, Table, TableName
+from indexer.schema.model import ColumnRef, IndexSpec, NodeSpec
+from indexer.schema.tree import Concat, Field, Index, Link, Node
 
 
 def tables_named(specs: Iterable[IndexSpec]) -> set[TableName]:
@@ -96,26 +96,8 @@ class _Resolver:
                 f"{spec.path}.table",
                 f"{table.display} is not a table (views and foreign tables cannot carry triggers)",
             )
-        if spec.columns is None:
-            columns = table.column_names()
-        else:
-            columns = tuple(self.column(table, c, f"{spec.path}.columns[{i}]") for i, c in enumerate(spec.columns))
-        for column in spec.rename:
-            if column not in columns:
-                raise self.fail(
-                    f"{spec.path}.transform.rename.{column}", f"{column!r} is not one of the node's columns"
-                )
-        for column in spec.field_mappings:
-            if column not in columns:
-                raise self.fail(
-                    f"{spec.path}.transform.mapping.{column}", f"{column!r} is not one of the node's columns"
-                )
-        fields = tuple(Field(spec.rename.get(c, c), c) for c in columns)
-        keys_seen: dict[str, str] = {}
-        for f in fields:
-            if f.key in keys_seen:
-                raise self.fail(f"{spec.path}.transform.rename", f"two columns become the field {f.key!r}")
-            keys_seen[f.key] = f.column
+        fields = self.fields(spec, table)
+        keys_seen = {f.key: f.column for f in fields}
         if spec.primary_key is not None:
             key = tuple(self.column(table, c, f"{spec.path}.primary_key[{i}]") for i, c in enumerate(spec.primary_key))
         else:
@@ -142,7 +124,7 @@ class _Resolver:
             link=link,
             key=key,
             path=spec.path,
-            field_mappings=dict(spec.field_mappings),
+            field_mappings=self.field_mappings(spec, fields),
             parent=parent,
         )
         self.counter += 1
@@ -156,6 +138,82 @@ class _Resolver:
             node.children.append(self.node(child_spec, node))
         return node
 
+    def fields(self, spec: NodeSpec, table: Table) -> tuple[Field, ...]:
+        """The node's fields: columns (all when none are listed), then
+        ``transform`` in PGSync's order: replace, rename, concat."""
+        refs = spec.columns if spec.columns is not None else tuple(ColumnRef(c, c) for c in table.column_names())
+        for i, ref in enumerate(refs):
+            self.column(table, ref.column, f"{spec.path}.columns[{i}]")
+            if ref.steps:
+                column = table.column(ref.column)
+                if column is not None and column.sql_type not in ("json", "jsonb"):
+                    raise self.fail(
+                        f"{spec.path}.columns[{i}]",
+                        f"{ref.text!r} applies JSON operators to {ref.column!r}, which is {column.sql_type},"
+                        " not json or jsonb",
+                    )
+        names = [ref.name for ref in refs]
+        for name in spec.replace:
+            if name not in names:
+                raise self.fail(f"{spec.path}.transform.replace.{name}", self.not_a_field(name, names))
+        for name in spec.rename:
+            if name not in names:
+                raise self.fail(f"{spec.path}.transform.rename.{name}", self.not_a_field(name, names))
+        fields = [
+            Field(
+                key=spec.rename.get(ref.name, ref.name),
+                column=ref.column,
+                steps=ref.steps,
+                replace=spec.replace.get(ref.name, ()),
+            )
+            for ref in refs
+        ]
+        seen: set[str] = set()
+        for f in fields:
+            if f.key in seen:
+                raise self.fail(f"{spec.path}.transform.rename", f"two columns become the field {f.key!r}")
+            seen.add(f.key)
+        labels = {child.label for child in spec.children}
+        for concat in spec.concat:
+            by_key = {f.key: f for f in fields}
+            parts: list[Field | str] = []
+            for i, name in enumerate(concat.columns):
+                if name in labels:
+                    raise self.fail(
+                        f"{concat.path}.columns[{i}]",
+                        f"{name!r} is a child node; concat joins the node's own fields",
+                    )
+                parts.append(by_key.get(name, name))
+            made = Field(key=concat.destination, column="", concat=Concat(tuple(parts), concat.delimiter))
+            if concat.destination in by_key:  # PGSync overwrites the field in place
+                fields = [made if f.key == concat.destination else f for f in fields]
+            else:
+                fields.append(made)
+        return tuple(fields)
+
+    @staticmethod
+    def not_a_field(name: str, names: list[str]) -> str:
+        close = difflib.get_close_matches(name, names, n=1)
+        return f"{name!r} is not one of the node's columns" + (f" (did you mean {close[0]!r}?)" if close else "")
+
+    def field_mappings(self, spec: NodeSpec, fields: tuple[Field, ...]) -> dict[str, dict[str, object]]:
+        """``transform.mapping`` keyed by field: the name after rename (PGSync's
+        form), or the column's own name when it was renamed."""
+        keys = [f.key for f in fields]
+        out: dict[str, dict[str, object]] = {}
+        for name, mapping in spec.field_mappings.items():
+            if name in keys:
+                out[name] = mapping
+            elif name in spec.rename:
+                out[spec.rename[name]] = mapping
+            else:
+                raise self.fail(
+                    f"{spec.path}.transform.mapping.{name}",
+                    f"{name!r} is not a field of the node",
+                    f"fields (after rename): {', '.join(keys)}",
+                )
+        return out
+
     def link(self, spec: NodeSpec, table: Table, parent: Node) -> Link:
         rel = spec.relationship
         assert rel is not None
@@ -163,12 +221,10 @@ class _Resolver:
         if rel.through_tables:
             schema, name = rel.through_tables[0]
             through = self.table(schema, name, f"{path}.through_tables[0]")
-            to_node = self.only_fk(through, table, f"{path}.through_tables[0]")
-            to_parent = self.only_fk(through, parent.table, f"{path}.through_tables[0]")
             return Link(
                 through=through,
-                node_pairs=tuple(zip(to_node.ref_columns, to_node.columns, strict=True)),
-                parent_pairs=tuple(zip(to_parent.ref_columns, to_parent.columns, strict=True)),
+                node_pairs=self.through_pairs(through, table, f"{path}.through_tables[0]"),
+                parent_pairs=self.through_pairs(through, parent.table, f"{path}.through_tables[0]"),
             )
         if rel.foreign_key is not None:
             given = rel.foreign_key
@@ -178,9 +234,15 @@ class _Resolver:
             ]
             return Link(through=None, pairs=tuple(zip(child_cols, parent_cols, strict=True)))
         if table.key == parent.table.key:
+            # A self-referencing table: the child rows are the ones whose
+            # foreign key points at the parent row (child.fk = parent.key).
+            own = [fk for fk in table.foreign_keys if (fk.ref_schema, fk.ref_table) == table.key]
+            if len(own) == 1:
+                return Link(through=None, pairs=tuple(zip(own[0].columns, own[0].ref_columns, strict=True)))
             raise self.fail(
                 path,
-                f"{table.display} refers to itself, so which side is the parent is ambiguous",
+                f"{table.display} refers to itself through {len(own) or 'no'} foreign key{'s' if len(own) != 1 else ''}"
+                ", so which rows are the children is ambiguous",
                 'name the join in "foreign_key": {"child": [...], "parent": [...]}',
             )
         candidates: list[tuple[str, tuple[tuple[str, str], ...]]] = []
@@ -208,19 +270,27 @@ class _Resolver:
             )
         return Link(through=None, pairs=candidates[0][1])
 
-    def only_fk(self, through: Table, target: Table, path: str) -> ForeignKey:
+    def through_pairs(self, through: Table, target: Table, path: str) -> tuple[tuple[str, str], ...]:
+        """``(target column, through column)`` pairs joining a through table to
+        one side: the through table's one foreign key to ``target``, or else
+        (PGSync accepts it) ``target``'s one foreign key to the through table."""
         fks = [fk for fk in through.foreign_keys if (fk.ref_schema, fk.ref_table) == target.key]
         if len(fks) == 1:
-            return fks[0]
+            return tuple(zip(fks[0].ref_columns, fks[0].columns, strict=True))
         if not fks:
-            raise self.fail(
-                path,
-                f"through table {through.display} has no foreign key to {target.display}",
-                "add the foreign key constraint to the through table",
-            )
+            back = [fk for fk in target.foreign_keys if (fk.ref_schema, fk.ref_table) == through.key]
+            if len(back) == 1:
+                return tuple(zip(back[0].columns, back[0].ref_columns, strict=True))
+            if not back:
+                raise self.fail(
+                    path,
+                    f"no foreign key joins through table {through.display} and {target.display}",
+                    "add the foreign key constraint between them",
+                )
+            fks = back
         raise self.fail(
             path,
-            f"through table {through.display} has {len(fks)} foreign keys to {target.display}"
+            f"through table {through.display} and {target.display} are joined by {len(fks)} foreign keys"
             f" ({', '.join(fk.name for fk in fks)})",
             "a through table needs exactly one foreign key to each side",
         )
@@ -228,20 +298,20 @@ class _Resolver:
     def mappings(self, spec: IndexSpec, root: Node) -> dict[str, object] | None:
         """The index mappings: field types inferred from column types where the
         engine would guess wrong, overlaid by every node's ``transform.mapping``,
-        overlaid by the index's ``mapping`` (properties) or ``mappings``; the
-        user's word always wins."""
+        overlaid by the index's ``mappings``, then its ``mapping`` (properties);
+        the user's word always wins."""
         inferred = _tree_properties(root)
-        user: dict[str, object] | None = None
-        if spec.mappings is not None:
-            user = dict(spec.mappings)
-        elif spec.mapping is not None:
-            if "dynamic_templates" in spec.mapping or "properties" in spec.mapping:
-                user = dict(spec.mapping)
-            else:
-                user = {"properties": dict(spec.mapping)}
         merged: dict[str, object] = {"properties": inferred} if inferred else {}
-        if user:
-            merged = _deep_merge(merged, user)
+        if spec.mappings is not None:
+            merged = _deep_merge(merged, dict(spec.mappings))
+        if spec.mapping is not None:
+            # PGSync's "mapping": field properties, or a whole mapping when it has
+            # dynamic_templates/properties; it wins over "mappings" where both
+            # set the same thing, as in PGSync (which drops "mappings" then).
+            if "dynamic_templates" in spec.mapping or "properties" in spec.mapping:
+                merged = _deep_merge(merged, dict(spec.mapping))
+            else:
+                merged = _deep_merge(merged, {"properties": dict(spec.mapping)})
         return merged or None
 
 
@@ -261,19 +331,18 @@ def _field_type(sql_type: str) -> dict[str, object] | None:
 
 def _tree_properties(node: Node) -> dict[str, object]:
     out: dict[str, object] = {}
-    renamed = {f.column: f.key for f in node.fields}
     for f in node.fields:
-        catalog_column = node.table.column(f.column)
+        catalog_column = node.table.column(f.column) if f.plain else None
         inferred = _field_type(catalog_column.sql_type) if catalog_column else None
         if inferred:
             out[f.key] = inferred
     for name, field_mapping in node.field_mappings.items():
-        out[renamed[name]] = dict(field_mapping)
+        out[name] = dict(field_mapping)
     for child in node.children:
         if child.variant == "scalar":
             (only,) = child.fields
-            scalar_column = child.table.column(only.column)
-            value = child.field_mappings.get(only.column) or (
+            scalar_column = child.table.column(only.column) if only.plain else None
+            value = child.field_mappings.get(only.key) or (
                 _field_type(scalar_column.sql_type) if scalar_column else None
             )
             if value:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from indexer.schema.catalog import Table, TableName
+from indexer.schema.model import JsonStep
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,45 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Concat:
+    """``transform.concat``: ``parts`` (fields, or literal text for names that
+    are not fields) joined with ``delimiter``, skipping empty values."""
+
+    parts: tuple[Field | str, ...]
+    delimiter: str
+
+
+@dataclass(frozen=True)
 class Field:
-    key: str  # name in the document (after transform.rename)
+    """One document field of a node.
+
+    ``key`` is its name in the document (after ``transform.rename``);
+    ``column`` the table column it reads ("" for a concat); ``steps`` the JSON
+    operators applied to the column; ``replace`` the (old, new) substring
+    replacements applied to its text, in order; ``concat`` set for a field
+    built by ``transform.concat``.
+    """
+
+    key: str
     column: str
+    steps: tuple[JsonStep, ...] = ()
+    replace: tuple[tuple[str, str], ...] = ()
+    concat: Concat | None = None
+
+    def columns(self) -> tuple[str, ...]:
+        """The table columns this field's value depends on."""
+        if self.concat is None:
+            return (self.column,)
+        out: list[str] = []
+        for part in self.concat.parts:
+            if isinstance(part, Field):
+                out.extend(c for c in part.columns() if c not in out)
+        return tuple(out)
+
+    @property
+    def plain(self) -> bool:
+        """The column's value as it is (no JSON step, replace or concat)."""
+        return not (self.steps or self.replace or self.concat)
 
 
 @dataclass
@@ -62,7 +99,7 @@ class Node:
     link: Link | None  # None at the root
     key: tuple[str, ...]  # primary key, or () for a child without one
     path: str
-    field_mappings: dict[str, dict[str, Any]]
+    field_mappings: dict[str, dict[str, Any]]  # field key -> engine field mapping
     children: list[Node] = field(default_factory=list)
     parent: Node | None = field(default=None, repr=False)
 
@@ -75,7 +112,7 @@ class Node:
         if self.key:
             return self.key
         seen: list[str] = []
-        for column in (*self.link_columns(), *(f.column for f in self.fields)):
+        for column in (*self.link_columns(), *(c for f in self.fields if f.plain for c in f.columns())):
             if column not in seen:
                 seen.append(column)
         return tuple(seen)
@@ -108,7 +145,8 @@ class Node:
 
         add(self.key)
         add(self.link_columns())
-        add(tuple(f.column for f in self.fields))
+        for f in self.fields:
+            add(f.columns())
         for child in self.children:
             if child.link is not None:
                 add(child.link.parent_columns())

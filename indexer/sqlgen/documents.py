@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from psycopg2 import sql
 
-from indexer.schema.tree import Index, Node
+from indexer.schema.tree import Field, Index, Node
 from indexer.sqlgen.names import col, doc_id, equals, key_from_json, qualified, root_key_object
 
 # json_build_object takes at most 100 arguments, i.e. 50 key/value pairs.
@@ -49,10 +49,85 @@ def _build_object(pairs: list[tuple[sql.Composable, sql.Composable]]) -> sql.Com
     return sql.SQL("({})::json").format(merged)
 
 
+_TEXT_TYPES = ("text", "character varying", "character", "citext", "name")
+_INTEGER_TYPES = ("smallint", "integer", "bigint")
+_FRACTION_TYPES = ("numeric", "real", "double precision")
+
+
+def _value_type(node: Node, f: Field) -> str:
+    """The SQL type of a field's value, as far as concat needs to know it."""
+    if f.concat is not None or f.replace:
+        return "text"
+    if f.steps:
+        return "text" if f.steps[-1][0] in ("->>", "#>>") else "json"
+    column = node.table.column(f.column)
+    return column.sql_type.split("(")[0] if column else "text"
+
+
+def field_value(node: Node, f: Field) -> sql.Composable:
+    """The SQL value of one field for the row of ``node`` in scope: the column,
+    then its JSON operators, then ``replace`` (on its text; on every element of
+    an array), or a ``concat`` of other fields."""
+    if f.concat is not None:
+        parts: list[sql.Composable] = []
+        for part in f.concat.parts:
+            if isinstance(part, Field):
+                parts.append(_concat_part(node, part))
+            elif part:
+                parts.append(sql.Literal(part))
+        if not parts:
+            return sql.Literal("")
+        return sql.SQL("concat_ws({}, {})").format(sql.Literal(f.concat.delimiter), sql.SQL(", ").join(parts))
+    value: sql.Composable = col(alias(node), f.column)
+    for op, operand in f.steps:
+        if isinstance(operand, tuple):
+            value = sql.SQL("({} {} {}::text[])").format(value, sql.SQL(op), sql.Literal(list(operand)))
+        else:
+            value = sql.SQL("({} {} {})").format(value, sql.SQL(op), sql.Literal(operand))
+    if not f.replace:
+        return value
+    column = node.table.column(f.column)
+    is_array = not f.steps and column is not None and column.sql_type.endswith("[]")
+    element: sql.Composable = sql.SQL("u.x::text") if is_array else sql.SQL("({})::text").format(value)
+    for old, new in f.replace:
+        element = sql.SQL("replace({}, {}, {})").format(element, sql.Literal(old), sql.Literal(new))
+    if is_array:
+        return sql.SQL(
+            "CASE WHEN {v} IS NULL THEN NULL"
+            " ELSE ARRAY(SELECT {e} FROM unnest({v}) WITH ORDINALITY AS u(x, o) ORDER BY u.o) END"
+        ).format(e=element, v=value)
+    return element
+
+
+def _concat_part(node: Node, f: Field) -> sql.Composable:
+    """One concat operand as text, NULL where PGSync leaves it out: it joins
+    ``str()`` of the values that are truthy in Python (so not null, "", 0 or
+    false; true is written ``True``)."""
+    value = field_value(node, f)
+    kind = _value_type(node, f)
+    if kind in _TEXT_TYPES:
+        return sql.SQL("NULLIF({}, '')").format(value)
+    if kind == "boolean":
+        return sql.SQL("CASE WHEN {} THEN 'True' END").format(value)
+    if kind in _INTEGER_TYPES:
+        return sql.SQL("(NULLIF({}, 0))::text").format(value)
+    if kind == "numeric":
+        # PGSync reads numeric through JSON: 12 stays an int ("12"), 12.00 and
+        # 9.80 become floats ("12.0", "9.8").
+        return sql.SQL(
+            "CASE WHEN {v} = 0 THEN NULL WHEN scale({v}) = 0 THEN ({v})::text"
+            " WHEN {v} = trunc({v}) THEN trunc({v})::text || '.0' ELSE ({v})::float8::text END"
+        ).format(v=value)
+    if kind in _FRACTION_TYPES:
+        return sql.SQL("(NULLIF({}, 0))::text").format(value)
+    return sql.SQL("NULLIF(to_json({}) #>> '{{}}', '')").format(value)
+
+
 def object_expr(node: Node) -> sql.Composable:
     """The JSON object for one row of ``node`` (its alias must be in scope)."""
-    a = alias(node)
-    pairs: list[tuple[sql.Composable, sql.Composable]] = [(sql.Literal(f.key), col(a, f.column)) for f in node.fields]
+    pairs: list[tuple[sql.Composable, sql.Composable]] = [
+        (sql.Literal(f.key), field_value(node, f)) for f in node.fields
+    ]
     for child in node.children:
         pairs.append((sql.Literal(child.label), child_expr(child)))
     return _build_object(pairs)
@@ -94,7 +169,7 @@ def child_expr(node: Node) -> sql.Composable:
     """A scalar subquery giving ``node``'s value inside its parent's object."""
     source, where = link_from(node)
     if node.variant == "scalar":
-        value: sql.Composable = col(alias(node), node.fields[0].column)
+        value: sql.Composable = field_value(node, node.fields[0])
     else:
         value = object_expr(node)
     if node.rel_type == "one_to_many":
@@ -146,7 +221,7 @@ class DocumentQueries:
         ).format(
             version=self._version_cte(),
             select_keys=select_keys,
-            doc_id=doc_id(key_values),
+            doc_id=self._doc_id(key_values),
             key=root_key_object(root.table, root.key, key_values),
             doc=object_expr(root),
             root=qualified(root.table),
@@ -177,7 +252,7 @@ class DocumentQueries:
             "ORDER BY {order} LIMIT %(limit)s"
         ).format(
             version=self._version_cte(),
-            doc_id=doc_id(values),
+            doc_id=self._doc_id(values),
             doc=object_expr(root),
             key=root_key_object(root.table, root.key, values),
             root=qualified(root.table),
@@ -189,13 +264,24 @@ class DocumentQueries:
     def doc_id_of_key(self, key_json: sql.Composable) -> sql.Composed:
         """The ``_id`` of a root_key jsonb expression."""
         root = self.index.root
-        return doc_id(key_from_json(root.table, root.key, key_json))
+        return self._doc_id(key_from_json(root.table, root.key, key_json))
+
+    def _id_order(self) -> list[int]:
+        """Positions of the key columns in ``_id`` order: sorted by column name,
+        as PGSync joins them, so a composite key gets PGSync's ``_id``."""
+        key = self.index.root.key
+        return sorted(range(len(key)), key=lambda i: key[i])
+
+    def _doc_id(self, key_values: list[sql.Composable]) -> sql.Composed:
+        return doc_id([key_values[i] for i in self._id_order()])
 
     def key_of_parts(self, parts: sql.Composable) -> sql.Composed:
         """The root_key jsonb of a ``text[]`` expression holding the key values
-        in key order (as :func:`~indexer.sqlgen.names.split_doc_id` returns them)."""
+        in ``_id`` order (as :func:`~indexer.sqlgen.names.split_doc_id` returns them)."""
         root = self.index.root
-        values = [sql.SQL("({})[{}]").format(parts, sql.Literal(i + 1)) for i in range(len(root.key))]
+        values: list[sql.Composable] = [sql.SQL("NULL")] * len(root.key)
+        for part, i in enumerate(self._id_order()):
+            values[i] = sql.SQL("({})[{}]").format(parts, sql.Literal(part + 1))
         return root_key_object(root.table, root.key, values)
 
     def count(self) -> sql.Composed:
@@ -223,7 +309,7 @@ class DocumentQueries:
         root = self.index.root
         values = self.root_values()
         return sql.SQL("SELECT {doc_id} AS doc_id, {key} AS root_key, {doc} AS doc FROM {root} AS {a}").format(
-            doc_id=doc_id(values),
+            doc_id=self._doc_id(values),
             key=root_key_object(root.table, root.key, values),
             doc=object_expr(root),
             root=qualified(root.table),

@@ -1,0 +1,195 @@
+"""PGSync schema.json forms end to end: tables of the project's own, each form
+bootstrapped, backfilled, changed and compared with the independent reference
+(tests/reference.py), and the index mapping the forms ask for checked on the
+search server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.harness import Harness
+
+DDL = """
+CREATE TABLE publisher (id integer PRIMARY KEY, name text, is_active boolean);
+CREATE TABLE book (id integer PRIMARY KEY, isbn text, title text, tags text[], price numeric(8, 2),
+    publisher_id integer REFERENCES publisher);
+CREATE TABLE profile (id integer PRIMARY KEY, doc jsonb, note text);
+CREATE TABLE node (id integer PRIMARY KEY, name text, node_id integer REFERENCES node);
+CREATE TABLE parent (id integer PRIMARY KEY, name text);
+CREATE TABLE surrogate (id integer PRIMARY KEY, parent_id integer REFERENCES parent);
+CREATE TABLE child (id integer PRIMARY KEY, name text, surrogate_id integer REFERENCES surrogate);
+
+INSERT INTO publisher VALUES (1, 'Oxford', true), (2, 'Penguin', false), (3, '', NULL);
+INSERT INTO book VALUES
+    (1, '001-00-9', 'Alpha', '{a-b,c}', 9.80, 1),
+    (2, '002-00-8', 'Beta', '{}', 0, 2),
+    (3, NULL, NULL, NULL, NULL, NULL),
+    (4, '004', 'Delta', '{x-y}', 12, 3);
+INSERT INTO profile VALUES
+    (1, '{"first": "Ada", "address": {"city": "London"}, "tags": ["x", "y"], "n": 3}', 'a'),
+    (2, '{"first": "Alan", "address": {"city": "Wilmslow"}, "tags": [], "n": {"k": 1}}', 'b'),
+    (3, '{}', 'c'),
+    (4, NULL, 'd');
+INSERT INTO node VALUES (1, 'root', NULL), (2, 'kid a', 1), (3, 'kid b', 1), (4, 'grandkid', 2);
+INSERT INTO parent VALUES (1, 'P1'), (2, 'P2');
+INSERT INTO surrogate VALUES (10, 1), (11, 1), (12, 2);
+INSERT INTO child VALUES (100, 'c100', 10), (101, 'c101', 11), (102, 'c102', 12), (103, 'c103', NULL);
+"""
+
+SCHEMA = [
+    {
+        "database": "$DROPIN_DATABASE",
+        "index": "dropin_book",
+        "mappings": {"properties": {"title": {"type": "text"}, "tags": {"type": "text"}}},
+        "mapping": {"tags": {"type": "keyword"}},
+        "nodes": {
+            "table": "book",
+            "columns": [],
+            "transform": {
+                "replace": {"isbn": {"00": "XX", "-": ""}, "tags": {"-": "="}},
+                "rename": {"id": "book_id", "isbn": "book_isbn"},
+                "concat": {"columns": ["book_id", "title", "price", "tag"], "destination": "label", "delimiter": "_"},
+                "mapping": {"book_id": {"type": "long"}, "label": {"type": "keyword"}},
+            },
+            "children": [
+                {
+                    "table": "publisher",
+                    "label": None,
+                    "columns": ["name", "id", "is_active"],
+                    "relationship": {"variant": "object", "type": "one_to_one"},
+                    "transform": {
+                        "rename": {"id": "publisher_id", "name": "publisher_name"},
+                        "concat": [
+                            {
+                                "columns": ["publisher_id", "publisher_name", "is_active"],
+                                "destination": "xyz",
+                                "delimiter": "-",
+                            },
+                        ],
+                        "move": {"column": "id", "destination": "$root.author.author_id"},
+                    },
+                }
+            ],
+        },
+    },
+    {
+        "database": "$DROPIN_DATABASE",
+        "index": "dropin_profile",
+        "nodes": {
+            "table": "profile",
+            "columns": ["id", "doc->>'first'", "doc#>'{address,city}'", "doc->'tags'->0", "doc->>n"],
+        },
+    },
+    {
+        "database": "$DROPIN_DATABASE",
+        "index": "dropin_node",
+        "nodes": {
+            "table": "node",
+            "label": "parent",
+            "children": [
+                {
+                    "table": "node",
+                    "label": "child",
+                    "columns": ["id", "name"],
+                    "relationship": {"variant": "object", "type": "one_to_many"},
+                    "children": [
+                        {
+                            "table": "node",
+                            "label": "grand_child",
+                            "columns": ["name"],
+                            "relationship": {"variant": "scalar", "type": "one_to_one"},
+                        }
+                    ],
+                }
+            ],
+        },
+    },
+    {
+        "database": "$DROPIN_DATABASE",
+        "index": "dropin_ancestry",
+        "nodes": [
+            {
+                "table": "parent",
+                "columns": [],
+                "children": [
+                    {
+                        "table": "child",
+                        "columns": [],
+                        "label": "children",
+                        "relationship": {"variant": "object", "type": "one_to_many", "through_tables": ["surrogate"]},
+                    }
+                ],
+            }
+        ],
+    },
+]
+
+INDEXES = ["dropin_book", "dropin_profile", "dropin_node", "dropin_ancestry"]
+
+
+@pytest.fixture
+def dropin(cluster, make_database, search_url, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DROPIN_DATABASE", "replaced-by---database")
+    database = make_database("template1")
+    schema_file = tmp_path / "schema.json"
+    schema_file.write_text(json.dumps(SCHEMA))
+    h = Harness(cluster, database, search_url, schema_file)
+    h.sql(DDL)
+    try:
+        yield h
+    finally:
+        h.close()
+
+
+def test_pgsync_schema_forms_backfill_and_follow_changes(dropin: Harness) -> None:
+    h = dropin
+    result = h.cli("bootstrap")
+    assert "event=schema_key_ignored" in result.output and "transform.move" in result.output
+    h.run_once()
+    for index in INDEXES:
+        h.assert_matches(index)
+    # spot checks of PGSync's semantics, beside the reference
+    book = h.document("dropin_book", "1")
+    assert book is not None
+    assert book["book_isbn"] == "XX1XX9" and book["tags"] == ["a=b", "c"]
+    assert book["label"] == "1_Alpha_9.8_tag"  # price 9.80 as PGSync's float, "tag" is no field: literal
+    assert book["publisher"]["xyz"] == "1-Oxford-True"
+    assert h.document("dropin_book", "2")["label"] == "2_Beta_tag"  # 0 is left out, as PGSync's filter(None)
+    assert h.document("dropin_profile", "1") == {
+        "id": 1, "doc_first": "Ada", "doc_address,city": "London", "doc_tags_0": "x", "doc_n": "3"
+    }  # fmt: skip
+    assert [c["name"] for c in h.document("dropin_node", "1")["child"]] == ["kid a", "kid b"]
+    assert [c["id"] for c in h.document("dropin_ancestry", "1")["children"]] == [100, 101]
+
+    # the mapping: transform.mapping by the renamed name, "mappings" and "mapping" merged
+    (physical,) = h.http("GET", "/dropin_book/_mapping").values()
+    properties = physical["mappings"]["properties"]
+    assert properties["book_id"]["type"] == "long"
+    assert properties["label"]["type"] == "keyword"
+    assert properties["tags"]["type"] == "keyword"  # "mapping" wins over "mappings"
+    assert properties["title"]["type"] == "text"  # from "mappings"
+
+    # a column no JSON entry reads does not reach the outbox; the JSON column does
+    h.sql("UPDATE profile SET note = 'changed' WHERE id = 1")
+    assert h.pending() == 0
+    for statement in [
+        "UPDATE profile SET doc = jsonb_set(doc, '{address,city}', '\"Paris\"') WHERE id = 1",
+        "UPDATE book SET isbn = '100-00', tags = '{q-r}' WHERE id = 2",
+        "UPDATE publisher SET name = 'Oxford UP', is_active = false WHERE id = 1",
+        "UPDATE node SET node_id = 3 WHERE id = 4",
+        "INSERT INTO node VALUES (5, 'kid c', 1)",
+        "UPDATE child SET surrogate_id = 12 WHERE id = 101",
+        "UPDATE surrogate SET parent_id = 2 WHERE id = 10",
+        "DELETE FROM child WHERE id = 102",
+    ]:
+        h.sql(statement)
+    assert h.pending() > 0
+    h.run_once()
+    for index in INDEXES:
+        h.assert_matches(index)
+    assert h.document("dropin_profile", "1")["doc_address,city"] == "Paris"
+    assert h.document("dropin_book", "1")["publisher"]["xyz"] == "1-Oxford UP"
+    assert [c["id"] for c in h.document("dropin_ancestry", "2")["children"]] == [100, 101]

@@ -1,0 +1,240 @@
+"""PGSync's schema.json forms, parsed and resolved against a static catalog
+(no database): what each form becomes, and the message for each mistake."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from indexer.errors import CatalogError, SchemaError
+from indexer.schema.catalog import Catalog, Column, ForeignKey, Table
+from indexer.schema.model import ColumnRef
+from indexer.schema.parse import load_schema, parse_column, parse_schema
+from indexer.schema.resolve import resolve
+from indexer.schema.tree import Index
+
+_OID = iter(range(1000, 2000))
+
+
+def table(
+    name: str, columns: dict[str, str], key: tuple[str, ...] = ("id",), fks: tuple[ForeignKey, ...] = ()
+) -> Table:
+    return Table(
+        schema="public",
+        name=name,
+        oid=next(_OID),
+        kind="r",
+        columns=tuple(Column(c, t, c in key) for c, t in columns.items()),
+        primary_key=key,
+        foreign_keys=fks,
+    )
+
+
+def fk(name: str, columns: tuple[str, ...], ref: str, ref_columns: tuple[str, ...] = ("id",)) -> ForeignKey:
+    return ForeignKey(name, columns, "public", ref, ref_columns)
+
+
+CATALOG_TABLES = [
+    table(
+        "book",
+        {
+            "id": "integer",
+            "isbn": "text",
+            "title": "text",
+            "tags": "text[]",
+            "doc": "jsonb",
+            "price": "numeric",
+            "publisher_id": "integer",
+        },
+        fks=(fk("book_publisher_fk", ("publisher_id",), "publisher"),),
+    ),
+    table("publisher", {"id": "integer", "name": "text", "is_active": "boolean"}),
+    table(
+        "node", {"id": "integer", "name": "text", "node_id": "integer"}, fks=(fk("node_parent", ("node_id",), "node"),)
+    ),
+    table("parent", {"id": "integer", "name": "text"}),
+    table("surrogate", {"id": "integer", "parent_id": "integer"}, fks=(fk("s_parent", ("parent_id",), "parent"),)),
+    table("child", {"id": "integer", "surrogate_id": "integer"}, fks=(fk("c_s", ("surrogate_id",), "surrogate"),)),
+]
+CATALOG = Catalog(
+    tables={t.key: t for t in CATALOG_TABLES}, names_by_schema={"public": tuple(t.name for t in CATALOG_TABLES)}
+)
+
+
+def resolved(document: Any, environ: dict[str, str] | None = None) -> Index:
+    schema = parse_schema(document, "schema.json", environ or {})
+    (index,) = resolve(schema.indexes, CATALOG, "schema.json")
+    return index
+
+
+def entry(nodes: dict[str, Any], **extra: Any) -> list[dict[str, Any]]:
+    return [{"database": "db", "index": "book", "nodes": nodes, **extra}]
+
+
+def test_empty_or_missing_columns_mean_every_column_and_a_null_label_the_table() -> None:
+    index = resolved(
+        entry({"table": "book", "columns": [], "children": [
+            {"table": "publisher", "label": None, "columns": [],
+             "relationship": {"variant": "object", "type": "one_to_one"}},
+        ]})
+    )  # fmt: skip
+    assert [f.key for f in index.root.fields] == ["id", "isbn", "title", "tags", "doc", "price", "publisher_id"]
+    (publisher,) = index.root.children
+    assert publisher.label == "publisher"
+    assert [f.key for f in publisher.fields] == ["id", "name", "is_active"]
+
+
+def test_nodes_as_a_one_element_list_is_read_as_the_root() -> None:
+    index = resolved([{"database": "db", "index": "book", "nodes": [{"table": "book", "columns": ["id"]}]}])
+    assert index.root.table.name == "book"
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "steps", "name"),
+    [
+        ("doc->firstname", "doc", (("->", "firstname"),), "doc_firstname"),
+        ("doc->>'a'", "doc", (("->>", "a"),), "doc_a"),
+        ("doc->'a'->>'b'", "doc", (("->", "a"), ("->>", "b")), "doc_a_b"),
+        ("data#>'{a,b}'", "data", (("#>", ("a", "b")),), "data_a,b"),
+        ("data#>>{a,b}", "data", (("#>>", ("a", "b")),), "data_a,b"),
+        ("tags->0", "tags", (("->", 0),), "tags_0"),
+    ],
+)
+def test_json_operators_in_columns(text: str, column: str, steps: tuple[Any, ...], name: str) -> None:
+    parsed = parse_column(text)
+    assert parsed == (column, steps)
+    assert ColumnRef(text, column, steps).name == name
+
+
+def test_json_operator_fields_read_the_column_and_name_the_field_as_pgsync() -> None:
+    index = resolved(entry({"table": "book", "columns": ["id", "doc->>'a'", "doc#>'{x,y}'"]}))
+    assert [(f.key, f.column, f.steps) for f in index.root.fields] == [
+        ("id", "id", ()),
+        ("doc_a", "doc", (("->>", "a"),)),
+        ("doc_x,y", "doc", (("#>", ("x", "y")),)),
+    ]
+    # capture watches the base column only: other columns' updates are skipped
+    assert index.root.watched_columns() == ("id", "doc")
+
+
+def test_json_operators_on_a_column_that_is_not_json_are_refused() -> None:
+    with pytest.raises(
+        CatalogError, match=r"columns\[0\]: \"title->>'a'\" applies JSON operators to 'title', which is text"
+    ):
+        resolved(entry({"table": "book", "columns": ["title->>'a'"]}))
+
+
+def test_unreadable_json_operator_entry_names_the_path() -> None:
+    with pytest.raises(SchemaError, match=r"\[0\]\.nodes\.columns\[1\]: cannot read 'doc->' as a column"):
+        parse_schema(entry({"table": "book", "columns": ["id", "doc->"]}))
+
+
+def test_transform_order_is_replace_rename_concat_and_mapping_uses_the_new_names() -> None:
+    index = resolved(
+        entry({"table": "book", "columns": ["id", "isbn", "title", "price"], "transform": {
+            "replace": {"isbn": {"00": "XX", "-": ""}},
+            "rename": {"id": "book_id", "isbn": "book_isbn"},
+            "concat": {"columns": ["book_id", "title", "price", "x"], "destination": "label", "delimiter": "_"},
+            "mapping": {"book_id": {"type": "long"}, "label": {"type": "keyword"}, "title": {"type": "text"}},
+        }})
+    )  # fmt: skip
+    fields = {f.key: f for f in index.root.fields}
+    assert list(fields) == ["book_id", "book_isbn", "title", "price", "label"]
+    assert fields["book_isbn"].replace == (("00", "XX"), ("-", ""))
+    concat = fields["label"].concat
+    assert concat is not None and concat.delimiter == "_"
+    assert [p.key if not isinstance(p, str) else p for p in concat.parts] == ["book_id", "title", "price", "x"]
+    assert isinstance(concat.parts[3], str)  # not a field: literal text, as PGSync does
+    assert fields["label"].columns() == ("id", "title", "price")
+    assert index.mappings is not None
+    properties = index.mappings["properties"]
+    assert properties["book_id"] == {"type": "long"}
+    assert properties["label"] == {"type": "keyword"}
+    assert properties["price"] == {"type": "double"}  # inferred from numeric
+
+
+def test_mapping_by_the_column_name_of_a_renamed_column_is_still_accepted() -> None:
+    index = resolved(
+        entry({"table": "book", "columns": ["id"], "transform": {
+            "rename": {"id": "book_id"}, "mapping": {"id": {"type": "keyword"}}}})
+    )  # fmt: skip
+    assert index.mappings == {"properties": {"book_id": {"type": "keyword"}}}
+
+
+def test_mapping_of_an_unknown_field_lists_the_fields_after_rename() -> None:
+    with pytest.raises(CatalogError, match=r"(?s)transform\.mapping\.nope: 'nope' is not a field.*book_id, title"):
+        resolved(entry({"table": "book", "columns": ["id", "title"], "transform": {
+            "rename": {"id": "book_id"}, "mapping": {"nope": {"type": "keyword"}}}}))  # fmt: skip
+
+
+def test_concat_of_a_child_node_is_refused() -> None:
+    with pytest.raises(CatalogError, match=r"concat\.columns\[1\]: 'publisher' is a child node"):
+        resolved(entry({"table": "book", "columns": ["id"],
+                        "transform": {"concat": {"columns": ["id", "publisher"], "destination": "d"}},
+                        "children": [{"table": "publisher", "columns": ["name"],
+                                      "relationship": {"variant": "object", "type": "one_to_one"}}]}))  # fmt: skip
+
+
+def test_move_is_accepted_and_reported_as_without_effect() -> None:
+    schema = parse_schema(
+        entry({"table": "book", "transform": {"move": {"column": "id", "destination": "$root.x"}}}), environ={}
+    )
+    assert schema.ignored_keys() == ["[0].nodes.transform.move"]
+
+
+def test_mapping_and_mappings_are_merged_and_mapping_wins_where_both_speak() -> None:
+    index = resolved(
+        entry(
+            {"table": "book", "columns": ["id", "title", "isbn"]},
+            mappings={"dynamic": "strict", "properties": {"title": {"type": "keyword"}, "isbn": {"type": "keyword"}}},
+            mapping={"title": {"type": "nested"}},
+        )
+    )
+    assert index.mappings == {
+        "dynamic": "strict",
+        "properties": {"title": {"type": "nested"}, "isbn": {"type": "keyword"}},
+    }
+
+
+def test_environment_variables_are_substituted_in_index_values() -> None:
+    index = resolved([{"database": "$DB", "index": "${PREFIX}_book", "nodes": {"table": "book", "columns": ["id"]}}],
+                     environ={"DB": "shop", "PREFIX": "prod"})  # fmt: skip
+    assert (index.database, index.name) == ("shop", "prod_book")
+
+
+def test_an_undefined_variable_is_a_schema_error_naming_it(tmp_path: Path) -> None:
+    file = tmp_path / "schema.json"
+    file.write_text(json.dumps([{"database": "$MISSING_DB", "index": "a", "nodes": {"table": "book"}}]))
+    with pytest.raises(
+        SchemaError, match=r"schema.json: \[0\]\.database: environment variable 'MISSING_DB' is not set"
+    ):
+        load_schema(file, environ={})
+
+
+def test_double_dollar_is_a_literal_dollar() -> None:
+    schema = parse_schema([{"database": "db$$x", "index": "a", "nodes": {"table": "book"}}], environ={})
+    assert schema.indexes[0].database == "db$x"
+
+
+def test_self_referencing_table_children_are_the_rows_pointing_at_the_parent() -> None:
+    index = resolved(
+        entry({"table": "node", "label": "parent", "children": [
+            {"table": "node", "label": "child", "relationship": {"variant": "object", "type": "one_to_many"}}]})
+    )  # fmt: skip
+    (child,) = index.root.children
+    assert child.link is not None and child.link.pairs == (("node_id", "id"),)
+
+
+def test_through_table_reached_by_a_foreign_key_from_the_child() -> None:
+    index = resolved(
+        entry({"table": "parent", "children": [
+            {"table": "child", "label": "children",
+             "relationship": {"variant": "object", "type": "one_to_many", "through_tables": ["surrogate"]}}]})
+    )  # fmt: skip
+    (child,) = index.root.children
+    assert child.link is not None
+    assert child.link.node_pairs == (("surrogate_id", "id"),)
+    assert child.link.parent_pairs == (("id", "parent_id"),)

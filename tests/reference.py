@@ -77,6 +77,14 @@ class Reference:
         self.cur = conn.cursor()
         self.cache: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.indexes: dict[tuple[str, str, tuple[str, ...]], dict[tuple[Any, ...], list[dict[str, Any]]]] = {}
+        self.catalog_cache: dict[tuple[str, str, str], Any] = {}
+
+    def catalog(self, query: Any, schema: str, table: str) -> Any:
+        """``query(cur, schema, table)``, read once per table (the catalog does not change meanwhile)."""
+        key = (query.__name__, schema, table)
+        if key not in self.catalog_cache:
+            self.catalog_cache[key] = query(self.cur, schema, table)
+        return self.catalog_cache[key]
 
     def rows(self, schema: str, table: str) -> list[dict[str, Any]]:
         if (schema, table) not in self.cache:
@@ -98,7 +106,7 @@ class Reference:
         if isinstance(root, list):
             (root,) = root
         schema = root.get("schema", "public")
-        key = root.get("primary_key") or _primary_key(self.cur, schema, root["table"])
+        key = root.get("primary_key") or self.catalog(_primary_key, schema, root["table"])
         out: dict[str, dict[str, Any]] = {}
         for row in self.rows(schema, root["table"]):
             out[document_id([str(row[k]) for k in sorted(key)])] = self.render(root, row)
@@ -106,7 +114,7 @@ class Reference:
 
     def render(self, node: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
         schema = node.get("schema", "public")
-        columns = node.get("columns") or _columns(self.cur, schema, node["table"])
+        columns = node.get("columns") or self.catalog(_columns, schema, node["table"])
         transform = node.get("transform") or {}
         doc = {}
         for entry in columns:
@@ -132,7 +140,7 @@ class Reference:
         table = child["table"]
         parent_schema = parent.get("schema", "public")
         rel = child["relationship"]
-        key = child.get("primary_key") or _primary_key(self.cur, schema, table)
+        key = child.get("primary_key") or self.catalog(_primary_key, schema, table)
         matches: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
         throughs = rel.get("through_tables") or []
         if throughs:
@@ -141,8 +149,8 @@ class Reference:
             t_schema = t_schema or schema
             # (through columns, side columns) for each side
             child_join = self.through_join(t_schema, t_table, schema, table)
-            parent_join = self.through_join(t_schema, t_table, parent_schema, parent["table"])
-            t_key = _primary_key(self.cur, t_schema, t_table) or child_join[0] + parent_join[0]
+            parent_join = self.through_join(t_schema, t_table, parent_schema, parent["table"], side_first=True)
+            t_key = self.catalog(_primary_key, t_schema, t_table) or child_join[0] + parent_join[0]
             by_child = self.lookup(schema, table, child_join[1])
             links = self.lookup(t_schema, t_table, parent_join[0])
             for trow in links.get(tuple(parent_row[pc] for pc in parent_join[1]), []):
@@ -154,15 +162,15 @@ class Reference:
             elif (schema, table) == (parent_schema, parent["table"]):
                 # self-reference: the child rows carry the foreign key to the parent row
                 (cols, _rs, _rt, rcols) = next(
-                    f for f in _foreign_keys(self.cur, schema, table) if (f[1], f[2]) == (schema, table)
+                    f for f in self.catalog(_foreign_keys, schema, table) if (f[1], f[2]) == (schema, table)
                 )
                 pairs = list(zip(cols, rcols, strict=True))
             else:
                 pairs = []
-                for cols, rs, rt, rcols in _foreign_keys(self.cur, schema, table):
+                for cols, rs, rt, rcols in self.catalog(_foreign_keys, schema, table):
                     if (rs, rt) == (parent_schema, parent["table"]):
                         pairs = list(zip(cols, rcols, strict=True))
-                for cols, rs, rt, rcols in _foreign_keys(self.cur, parent_schema, parent["table"]):
+                for cols, rs, rt, rcols in self.catalog(_foreign_keys, parent_schema, parent["table"]):
                     if (rs, rt) == (schema, table):
                         pairs = list(zip(rcols, cols, strict=True))
             wanted = tuple(parent_row[p] for _, p in pairs)
@@ -178,16 +186,21 @@ class Reference:
             return values[0] if values else None
         return values or None
 
-
-    def through_join(self, t_schema: str, t_table: str, schema: str, table: str) -> tuple[list[str], list[str]]:
+    def through_join(
+        self, t_schema: str, t_table: str, schema: str, table: str, *, side_first: bool = False
+    ) -> tuple[list[str], list[str]]:
         """(through table columns, side table columns) joining the two: the
-        through table's foreign key to the side, else the side's to it."""
-        for cols, rs, rt, rcols in _foreign_keys(self.cur, t_schema, t_table):
-            if (rs, rt) == (schema, table):
-                return cols, rcols
-        for cols, rs, rt, rcols in _foreign_keys(self.cur, schema, table):
-            if (rs, rt) == (t_schema, t_table):
-                return rcols, cols
+        through table's foreign key to the side, else the side's to it (the
+        other way round with ``side_first``, PGSync's order for the parent)."""
+        forward = [
+            (c, r) for c, rs, rt, r in self.catalog(_foreign_keys, t_schema, t_table) if (rs, rt) == (schema, table)
+        ]
+        back = [
+            (r, c) for c, rs, rt, r in self.catalog(_foreign_keys, schema, table) if (rs, rt) == (t_schema, t_table)
+        ]
+        for found in (back, forward) if side_first else (forward, back):
+            if found:
+                return found[0]
         raise AssertionError(f"no foreign key between {t_table} and {table}")
 
 

@@ -193,3 +193,71 @@ def test_pgsync_schema_forms_backfill_and_follow_changes(dropin: Harness) -> Non
     assert h.document("dropin_profile", "1")["doc_address,city"] == "Paris"
     assert h.document("dropin_book", "1")["publisher"]["xyz"] == "1-Oxford UP"
     assert [c["id"] for c in h.document("dropin_ancestry", "2")["children"]] == [100, 101]
+
+
+PAGILA_RENTALS = [
+    {
+        "database": "pagila",
+        "index": "rentals",
+        "nodes": {
+            "table": "inventory",
+            "columns": [],
+            "children": [
+                {
+                    "table": "staff",
+                    "columns": ["first_name", "last_name", "email"],
+                    "relationship": {"type": "one_to_many", "variant": "object", "through_tables": ["rental"]},
+                    "children": [
+                        {
+                            # store has a key to staff (its manager) and staff one to store:
+                            # the staff member's own store is meant, as PGSync reads it
+                            "table": "address",
+                            "columns": ["address", "district"],
+                            "relationship": {"type": "one_to_many", "variant": "object", "through_tables": ["store"]},
+                        }
+                    ],
+                },
+                {
+                    # payment is reached from rental by payment.rental_id (the key points at the through table)
+                    "table": "payment",
+                    "columns": ["amount", "payment_date"],
+                    "relationship": {"type": "one_to_many", "variant": "object", "through_tables": ["rental"]},
+                    "children": [
+                        {
+                            "table": "customer",
+                            "columns": ["first_name", "email"],
+                            "label": None,
+                            "relationship": {
+                                "type": "one_to_one",
+                                "variant": "object",
+                                "foreign_key": {"child": ["customer_id"], "parent": ["customer_id"]},
+                            },
+                        }
+                    ],
+                },
+            ],
+        },
+    }
+]
+
+
+def test_through_tables_reached_either_way_on_pagila(make_pagila, tmp_path: Path) -> None:
+    schema = tmp_path / "rentals.json"
+    schema.write_text(json.dumps(PAGILA_RENTALS))
+    h = make_pagila(schema)
+    # Pagila declares payment's foreign keys on its partitions only; the parent gets the one the schema uses
+    h.sql("ALTER TABLE payment ADD FOREIGN KEY (rental_id) REFERENCES rental")
+    h.cli("bootstrap")
+    h.run_once()
+    assert h.assert_matches("rentals") == 4581
+    staff = h.document("rentals", "1")["staff"]
+    assert staff and all(s["address"] for s in staff)
+    for statement in [
+        "UPDATE store SET address_id = 3 WHERE store_id = 1",
+        "UPDATE staff SET store_id = 2 WHERE staff_id = 1",
+        "UPDATE payment SET amount = amount + 1 WHERE payment_id % 50 = 0",
+        "UPDATE customer SET email = upper(email) WHERE customer_id < 20",
+    ]:
+        h.sql(statement)
+    h.run_once()
+    h.assert_matches("rentals")

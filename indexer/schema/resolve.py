@@ -224,7 +224,7 @@ class _Resolver:
             return Link(
                 through=through,
                 node_pairs=self.through_pairs(through, table, f"{path}.through_tables[0]"),
-                parent_pairs=self.through_pairs(through, parent.table, f"{path}.through_tables[0]"),
+                parent_pairs=self.through_pairs(through, parent.table, f"{path}.through_tables[0]", target_first=True),
             )
         if rel.foreign_key is not None:
             given = rel.foreign_key
@@ -270,29 +270,34 @@ class _Resolver:
             )
         return Link(through=None, pairs=candidates[0][1])
 
-    def through_pairs(self, through: Table, target: Table, path: str) -> tuple[tuple[str, str], ...]:
+    def through_pairs(
+        self, through: Table, target: Table, path: str, *, target_first: bool = False
+    ) -> tuple[tuple[str, str], ...]:
         """``(target column, through column)`` pairs joining a through table to
-        one side: the through table's one foreign key to ``target``, or else
-        (PGSync accepts it) ``target``'s one foreign key to the through table."""
-        fks = [fk for fk in through.foreign_keys if (fk.ref_schema, fk.ref_table) == target.key]
-        if len(fks) == 1:
-            return tuple(zip(fks[0].ref_columns, fks[0].columns, strict=True))
-        if not fks:
-            back = [fk for fk in target.foreign_keys if (fk.ref_schema, fk.ref_table) == through.key]
-            if len(back) == 1:
-                return tuple(zip(back[0].columns, back[0].ref_columns, strict=True))
-            if not back:
+        one side by the one foreign key between them. When both tables have one
+        to the other, the through table's wins, or ``target``'s with
+        ``target_first`` (PGSync's order for the parent side: pagila's staff
+        reaches address through store by ``staff.store_id``, not by
+        ``store.manager_staff_id``)."""
+        forward = [fk for fk in through.foreign_keys if (fk.ref_schema, fk.ref_table) == target.key]
+        back = [fk for fk in target.foreign_keys if (fk.ref_schema, fk.ref_table) == through.key]
+        for fks, from_through in ((back, False), (forward, True)) if target_first else ((forward, True), (back, False)):
+            if len(fks) == 1:
+                fk = fks[0]
+                if from_through:
+                    return tuple(zip(fk.ref_columns, fk.columns, strict=True))
+                return tuple(zip(fk.columns, fk.ref_columns, strict=True))
+            if len(fks) > 1:
                 raise self.fail(
                     path,
-                    f"no foreign key joins through table {through.display} and {target.display}",
-                    "add the foreign key constraint between them",
+                    f"through table {through.display} and {target.display} are joined by {len(fks)} foreign keys"
+                    f" ({', '.join(fk.name for fk in fks)})",
+                    "a through table needs exactly one foreign key to each side",
                 )
-            fks = back
         raise self.fail(
             path,
-            f"through table {through.display} and {target.display} are joined by {len(fks)} foreign keys"
-            f" ({', '.join(fk.name for fk in fks)})",
-            "a through table needs exactly one foreign key to each side",
+            f"no foreign key joins through table {through.display} and {target.display}",
+            "add the foreign key constraint between them",
         )
 
     def mappings(self, spec: IndexSpec, root: Node) -> dict[str, object] | None:

@@ -121,7 +121,8 @@ def handle_errors(fn: F) -> F:
             click.echo(f"indexer: error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except psycopg2.Error as exc:
-            error = translate(exc)
+            context = click.get_current_context(silent=True)
+            error = translate(exc, context.info_name if context and context.info_name else "run")
             click.echo(f"indexer: error: {error}", err=True)
             sys.exit(error.exit_code)
         except KeyboardInterrupt:

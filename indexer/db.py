@@ -125,18 +125,21 @@ def transaction(conn: Any) -> Iterator[Any]:
             cur.close()
 
 
-def translate(exc: Exception) -> IndexerError:
+def translate(exc: Exception, command: str = "run") -> IndexerError:
     """An :class:`IndexerError` for a driver error that reached a command's
-    boundary: missing privileges say which ones ``run`` needs; a lost server is
-    :class:`DatabaseUnavailable`; anything else keeps Postgres's own message."""
+    boundary: missing privileges say which ones ``command`` needs (``run``,
+    ``teardown``); a lost server is :class:`DatabaseUnavailable`; anything else
+    keeps Postgres's own message."""
     from indexer.errors import PreflightError
-    from indexer.preflight import RUN_PRIVILEGES
+    from indexer.preflight import PRIVILEGES_BY_COMMAND, RUN_PRIVILEGES
 
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, psycopg2.errors.DeadlockDetected | psycopg2.errors.LockNotAvailable):
         return IndexerError(f"Postgres could not take a lock in time: {first}", hint="retry; nothing was changed")
     if isinstance(exc, psycopg2.errors.InsufficientPrivilege):
-        return PreflightError(f"{first}; `indexer run` needs: " + "; ".join(RUN_PRIVILEGES))
+        needed = PRIVILEGES_BY_COMMAND.get(command, RUN_PRIVILEGES)
+        shown = command if command in PRIVILEGES_BY_COMMAND else "run"
+        return PreflightError(f"{first}; `indexer {shown}` needs: " + "; ".join(needed))
     if isinstance(exc, TRANSIENT):
         return DatabaseUnavailable(f"lost the connection to Postgres: {first}")
     return IndexerError(f"Postgres error: {first}")

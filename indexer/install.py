@@ -25,7 +25,7 @@ from psycopg2 import sql
 from indexer import logs
 from indexer.errors import NotBootstrapped, PlanMismatch, PreflightError
 from indexer.plan import Plan
-from indexer.preflight import check_bootstrap, schema_exists, slot_exists
+from indexer.preflight import check_bootstrap, check_teardown, schema_exists, slot_exists
 from indexer.process import first_line
 from indexer.schema.catalog import TableName
 from indexer.sqlfiles import Queries, latest_format, migration_ddl, schema_ddl
@@ -405,6 +405,24 @@ def uninstall(conn: Any, state_schema: str, slot_name: str | None, publication: 
         if row and row[0]:
             raise PreflightError(f"replication slot {slot} is in use", hint="stop `indexer run` first")
     has_schema = schema_exists(conn, state_schema)
+    with conn.cursor() as cur:
+        triggers = _our_triggers(cur, state_schema)
+        cur.execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_event_trigger WHERE evtname = %s)",
+                    (event_trigger_name(state_schema),))  # fmt: skip
+        has_event_trigger = bool(cur.fetchone()[0])
+        cur.execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_publication WHERE pubname = %s)", (publication,))
+        has_publication = bool(cur.fetchone()[0])
+        cur.execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = %s)", (slot,))
+        has_slot = bool(cur.fetchone()[0])
+    conn.rollback()
+    check_teardown(
+        conn,
+        tables=sorted({(nsp, rel) for nsp, rel, _ in triggers}),
+        state_schema=state_schema if has_schema else None,
+        publication=publication if has_publication else None,
+        event_trigger=has_event_trigger,
+        slot=slot if slot and has_slot else None,
+    )
     with conn.cursor() as cur:
         cur.execute("SET LOCAL lock_timeout = '10s'")
         cur.execute(

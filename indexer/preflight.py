@@ -10,6 +10,10 @@ that fixes it.
 
 ``indexer run`` needs much less (see :data:`RUN_PRIVILEGES`): SELECT on the
 tracked tables, USAGE and DML on the state schema, and REPLICATION for the slot.
+``indexer teardown`` needs what bootstrap created: ownership of the tables
+carrying capture triggers, of the state schema and of the publication,
+superuser for the event trigger, and REPLICATION to drop the slot
+(:data:`TEARDOWN_PRIVILEGES`, checked by :func:`check_teardown`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,16 @@ RUN_PRIVILEGES = (
     "USAGE on the state schema; SELECT, INSERT, UPDATE, DELETE on its tables; USAGE on its sequences",
     "the REPLICATION attribute (to read and advance the replication slot)",
 )
+
+
+TEARDOWN_PRIVILEGES = (
+    "ownership of every table with capture triggers (or superuser)",
+    "ownership of the state schema and of the publication",
+    "superuser, if bootstrap installed the event trigger",
+    "the REPLICATION attribute (to drop the replication slot)",
+)
+
+PRIVILEGES_BY_COMMAND = {"run": RUN_PRIVILEGES, "teardown": TEARDOWN_PRIVILEGES}
 
 
 def server_facts(conn: Any) -> dict[str, Any]:
@@ -119,3 +133,58 @@ def slot_exists(conn: Any, slot_name: str) -> bool:
         (exists,) = cur.fetchone()
     conn.rollback()
     return bool(exists)
+
+
+def check_teardown(
+    conn: Any,
+    *,
+    tables: list[tuple[str, str]],
+    state_schema: str | None,
+    publication: str | None,
+    event_trigger: bool,
+    slot: str | None,
+) -> None:
+    """Raise :class:`PreflightError` listing everything teardown lacks to drop
+    what is installed (``tables``: those carrying capture triggers; the other
+    arguments: what exists, ``None``/``False`` when it does not)."""
+    facts = server_facts(conn)
+    if facts["superuser"]:
+        return
+    user = facts["user"]
+    problems: list[str] = []
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT n.nspname, c.relname, pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c"
+            " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE (n.nspname::text, c.relname::text) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
+            " AND NOT pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE') ORDER BY 1, 2",
+            ([t[0] for t in tables], [t[1] for t in tables]),
+        )
+        for nsp, rel, owner in cur.fetchall():
+            problems.append(f"role {user} does not own {nsp}.{rel} (owner: {owner}), which carries capture triggers")
+        if state_schema is not None:
+            cur.execute(
+                "SELECT pg_catalog.pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace WHERE nspname = %s"
+                " AND NOT pg_catalog.pg_has_role(current_user, nspowner, 'USAGE')",
+                (state_schema,),
+            )
+            for (owner,) in cur.fetchall():
+                problems.append(f"role {user} does not own the state schema {state_schema} (owner: {owner})")
+        if publication is not None:
+            cur.execute(
+                "SELECT pg_catalog.pg_get_userbyid(pubowner) FROM pg_catalog.pg_publication WHERE pubname = %s"
+                " AND NOT pg_catalog.pg_has_role(current_user, pubowner, 'USAGE')",
+                (publication,),
+            )
+            for (owner,) in cur.fetchall():
+                problems.append(f"role {user} does not own the publication {publication} (owner: {owner})")
+    conn.rollback()
+    if event_trigger:
+        problems.append(f"role {user} is not a superuser, and only a superuser can drop the event trigger")
+    if slot is not None and not facts["replication"]:
+        problems.append(f"role {user} cannot drop the replication slot {slot}: ALTER ROLE {user} WITH REPLICATION;")
+    if problems:
+        raise PreflightError(
+            "teardown cannot proceed:\n  - " + "\n  - ".join(problems),
+            hint="nothing was changed; run teardown as the owner of these objects or as a superuser",
+        )

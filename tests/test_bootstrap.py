@@ -244,6 +244,28 @@ def test_missing_privileges_are_listed_before_anything_changes(pagila: Harness) 
     assert_untouched(pagila)
 
 
+def test_teardown_as_a_role_that_owns_nothing_lists_what_teardown_needs(pagila: Harness) -> None:
+    pagila.cli("bootstrap")
+    before = installed_objects(pagila)
+    pagila.sql("DO $$ BEGIN CREATE ROLE tidy_user LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    pagila.sql("GRANT USAGE ON SCHEMA indexer TO tidy_user")
+    pagila.sql("GRANT SELECT ON ALL TABLES IN SCHEMA indexer TO tidy_user")
+    pagila.user = "tidy_user"
+    try:
+        result = pagila.cli("teardown", expect=3)
+    finally:
+        pagila.user = "postgres"
+    assert "teardown cannot proceed" in result.output
+    assert "does not own public.film (owner: postgres), which carries capture triggers" in result.output
+    assert "does not own the state schema indexer" in result.output
+    assert "does not own the publication" in result.output
+    assert "only a superuser can drop the event trigger" in result.output
+    assert "cannot drop the replication slot" in result.output and "WITH REPLICATION" in result.output
+    assert "`indexer run` needs" not in result.output
+    assert "nothing was changed" in result.output
+    assert installed_objects(pagila) == before
+
+
 def test_unreachable_database(pagila: Harness) -> None:
     pagila.cluster = _Unreachable(pagila.cluster)  # type: ignore[assignment]
     result = pagila.cli("bootstrap", expect=4)

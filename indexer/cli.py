@@ -70,6 +70,24 @@ def connection_options(fn: F) -> F:
             "--search-api-key", envvar="INDEXER_SEARCH_API_KEY", show_envvar=True, help="API key (id:key or encoded)."
         ),
         click.option(
+            "--search-bearer-token",
+            envvar="INDEXER_SEARCH_BEARER_TOKEN",
+            show_envvar=True,
+            help="Bearer token (Authorization: Bearer ...). PGSync: ELASTICSEARCH_BEARER_AUTH.",
+        ),
+        click.option(
+            "--search-client-cert",
+            envvar="INDEXER_SEARCH_CLIENT_CERT",
+            show_envvar=True,
+            help="PEM file of a TLS client certificate. PGSync: ELASTICSEARCH_CLIENT_CERT.",
+        ),
+        click.option(
+            "--search-client-key",
+            envvar="INDEXER_SEARCH_CLIENT_KEY",
+            show_envvar=True,
+            help="Key of the client certificate. PGSync: ELASTICSEARCH_CLIENT_KEY.",
+        ),
+        click.option(
             "--search-ca-certs", envvar="INDEXER_SEARCH_CA_CERTS", show_envvar=True, help="CA bundle for https."
         ),
         click.option(
@@ -133,9 +151,13 @@ def handle_errors(fn: F) -> F:
 
 
 def _settings(options: dict[str, Any]) -> Any:
-    from indexer.settings import build_settings
+    from indexer.settings import build_settings, pgsync_not_needed
 
-    return build_settings(options, os.environ)
+    settings = build_settings(options, os.environ)
+    log = logs.get("settings")
+    for name, reason in pgsync_not_needed(os.environ):
+        log.info("pgsync_setting_not_needed", name=name, reason=reason)
+    return settings
 
 
 def _schema(settings: Any) -> Any:

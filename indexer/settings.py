@@ -43,6 +43,10 @@ class SearchSettings:
     verify_certs: bool = True
     ca_certs: str | None = None
     timeout: float = 30.0
+    bearer_token: str | None = None
+    client_cert: str | None = None  # PEM file of a TLS client certificate
+    client_key: str | None = None  # its key
+    http_compress: bool = False
 
     def encoded_api_key(self) -> str | None:
         """The API key as the ``Authorization: ApiKey`` header wants it:
@@ -161,12 +165,38 @@ def engine_choice(flag: str | None, env: Mapping[str, str]) -> str:
     return engine
 
 
-def build_settings(options: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
-    """Settings from the command's option values (``None`` when not given) and
-    the environment. Raises :class:`ConfigError` for missing or invalid values."""
-    schema_file = options.get("config") or env.get("SCHEMA")
-    if not schema_file:
-        raise ConfigError("no schema.json given", hint="pass -c/--config schema.json or set INDEXER_CONFIG")
+def cloud_id_url(cloud_id: str) -> str:
+    """The Elasticsearch URL an Elastic Cloud id stands for: ``name:base64``
+    where the base64 holds ``host[:port]$es_uuid$kibana_uuid``
+    (https://www.elastic.co/guide/en/cloud/current/ec-cloud-id.html)."""
+    import base64
+    import binascii
+
+    _, _, encoded = cloud_id.rpartition(":")
+    try:
+        host, es_uuid, *_ = base64.b64decode(encoded + "=" * (-len(encoded) % 4)).decode().split("$")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ConfigError(f"cannot read the Elastic Cloud id {cloud_id!r}") from None
+    host, _, port = host.partition(":")
+    if not host or not es_uuid:
+        raise ConfigError(f"cannot read the Elastic Cloud id {cloud_id!r}")
+    return f"https://{es_uuid}.{host}:{port or 443}"
+
+
+# PGSync's AWS variables: signing requests with SigV4 is not implemented yet, and
+# sending unsigned ones would only fail later with 403, so they are refused.
+_AWS_VARIABLES = ("ELASTICSEARCH_AWS_HOSTED", "OPENSEARCH_AWS_HOSTED", "OPENSEARCH_AWS_SERVERLESS")
+
+
+def search_settings(options: Mapping[str, Any], env: Mapping[str, str]) -> SearchSettings:
+    """The search server settings: flags, then PGSync's variables
+    (``ELASTICSEARCH_*``, ``ELASTIC_CLOUD_ID``). Raises :class:`ConfigError`."""
+    for name in _AWS_VARIABLES:
+        if _truthy(env.get(name)):
+            raise ConfigError(
+                f"{name} is set, but signing requests for AWS (SigV4) is not supported yet",
+                hint="use a user/password or API key the domain accepts, or a signing proxy in front of it",
+            )
     verify = options.get("search_verify_certs")
     if verify is None:
         verify = _truthy(env.get("ELASTICSEARCH_VERIFY_CERTS"))
@@ -177,16 +207,40 @@ def build_settings(options: Mapping[str, Any], env: Mapping[str, str]) -> Settin
     timeout = options.get("search_timeout")
     if timeout is None and env.get("ELASTICSEARCH_TIMEOUT"):
         timeout = _number(env["ELASTICSEARCH_TIMEOUT"], "ELASTICSEARCH_TIMEOUT", float)
-    search = SearchSettings(
-        url=search_url(options.get("search_url"), env),
+    username = options.get("search_user") or env.get("ELASTICSEARCH_USER") or None
+    password = options.get("search_password") or env.get("ELASTICSEARCH_PASSWORD") or None
+    pair = env.get("ELASTICSEARCH_HTTP_AUTH") or env.get("ELASTICSEARCH_BASIC_AUTH")
+    if not username and pair:
+        username, _, password = pair.partition(":")
+    url_flag = options.get("search_url")
+    cloud_id = env.get("ELASTIC_CLOUD_ID") or env.get("ELASTICSEARCH_CLOUD_ID")
+    if not url_flag and not env.get("ELASTICSEARCH_URL") and cloud_id:
+        url_flag = cloud_id_url(cloud_id)
+    if not url_flag and not env.get("ELASTICSEARCH_SCHEME") and _truthy(env.get("ELASTICSEARCH_USE_SSL")):
+        env = {**env, "ELASTICSEARCH_SCHEME": "https"}
+    return SearchSettings(
+        url=search_url(url_flag, env),
         engine=engine_choice(options.get("engine"), env),
-        username=options.get("search_user") or env.get("ELASTICSEARCH_USER") or None,
-        password=options.get("search_password") or env.get("ELASTICSEARCH_PASSWORD") or None,
+        username=username,
+        password=password or None,
         api_key=api_key or None,
         verify_certs=True if verify is None else bool(verify),
         ca_certs=options.get("search_ca_certs") or env.get("ELASTICSEARCH_CA_CERTS") or None,
         timeout=float(timeout) if timeout is not None else 30.0,
+        bearer_token=options.get("search_bearer_token") or env.get("ELASTICSEARCH_BEARER_AUTH") or None,
+        client_cert=options.get("search_client_cert") or env.get("ELASTICSEARCH_CLIENT_CERT") or None,
+        client_key=options.get("search_client_key") or env.get("ELASTICSEARCH_CLIENT_KEY") or None,
+        http_compress=bool(_truthy(env.get("ELASTICSEARCH_HTTP_COMPRESS"))),
     )
+
+
+def build_settings(options: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
+    """Settings from the command's option values (``None`` when not given) and
+    the environment. Raises :class:`ConfigError` for missing or invalid values."""
+    schema_file = options.get("config") or env.get("SCHEMA")
+    if not schema_file:
+        raise ConfigError("no schema.json given", hint="pass -c/--config schema.json or set INDEXER_CONFIG")
+    search = search_settings(options, env)
     state_schema = options.get("state_schema") or "indexer"
     if not _STATE_SCHEMA.match(state_schema):
         raise ConfigError(
@@ -199,6 +253,9 @@ def build_settings(options: Mapping[str, Any], env: Mapping[str, str]) -> Settin
     batch_size = options.get("batch_size")
     if batch_size is None and env.get("ELASTICSEARCH_CHUNK_SIZE"):
         batch_size = _number(env["ELASTICSEARCH_CHUNK_SIZE"], "ELASTICSEARCH_CHUNK_SIZE", int)
+    max_bulk_bytes = None
+    if env.get("ELASTICSEARCH_MAX_CHUNK_BYTES"):
+        max_bulk_bytes = _number(env["ELASTICSEARCH_MAX_CHUNK_BYTES"], "ELASTICSEARCH_MAX_CHUNK_BYTES", int)
     settings = Settings(
         schema_file=schema_file,
         dsn=postgres_dsn(options.get("dsn"), env),
@@ -211,6 +268,7 @@ def build_settings(options: Mapping[str, Any], env: Mapping[str, str]) -> Settin
     for name, value in (
         ("workers", workers),
         ("batch_size", batch_size),
+        ("max_bulk_bytes", max_bulk_bytes),
         ("partitions", options.get("partitions")),
         ("backfill_page_size", options.get("backfill_page_size")),
         ("poll_interval", options.get("poll_interval")),
@@ -234,3 +292,52 @@ def _number(value: str, name: str, kind: type) -> Any:
         return kind(value)
     except ValueError:
         raise ConfigError(f"{name}={value!r} is not a number") from None
+
+
+_BUILT_BY_SQL = "documents are built by one SQL query per batch, not by chunked queries"
+_ONE_REQUEST = "each worker has one bulk request in flight; scale with --workers (INDEXER_WORKERS)"
+_RETRIED = (
+    "a failed request is retried with capped backoff until it succeeds, and a document the engine"
+    " rejects goes to the dead letters table"
+)
+_LOGGING = "logging is set with --log-level and --log-format (INDEXER_LOG_LEVEL, INDEXER_LOG_FORMAT)"
+
+# PGSync variables that mean nothing here, with the reason (reported once at start-up).
+PGSYNC_NOT_NEEDED: dict[str, str] = {
+    "CHECKPOINT_PATH": "progress is kept in the state schema (slot position, backfill chunks), not in a file",
+    "QUERY_CHUNK_SIZE": "backfill pages are --backfill-page-size (INDEXER_BACKFILL_PAGE_SIZE)",
+    "POLL_TIMEOUT": "workers poll the outbox every --poll-interval (INDEXER_POLL_INTERVAL)",
+    "REPLICATION_SLOT_CLEANUP_INTERVAL": "the slot is advanced after every reconciliation pass",
+    "LOG_INTERVAL": "progress is shown by `indexer status` and the metrics (--metrics-port)",
+    "BLOCK_SIZE": "backfill pages follow the root key, not ctid blocks",
+    "FILTER_CHUNK_SIZE": _BUILT_BY_SQL,
+    "JOIN_QUERIES": _BUILT_BY_SQL,
+    "USE_ASYNC": _ONE_REQUEST,
+    "ELASTICSEARCH_THREAD_COUNT": _ONE_REQUEST,
+    "ELASTICSEARCH_QUEUE_SIZE": _ONE_REQUEST,
+    "ELASTICSEARCH_STREAMING_BULK": _ONE_REQUEST,
+    "ELASTICSEARCH_MAX_RETRIES": _RETRIED,
+    "ELASTICSEARCH_INITIAL_BACKOFF": _RETRIED,
+    "ELASTICSEARCH_MAX_BACKOFF": _RETRIED,
+    "ELASTICSEARCH_RAISE_ON_EXCEPTION": _RETRIED,
+    "ELASTICSEARCH_RAISE_ON_ERROR": _RETRIED,
+    "ELASTICSEARCH_SSL_SHOW_WARN": "certificates are checked unless ELASTICSEARCH_VERIFY_CERTS=false",
+    "CONSOLE_LOGGING_HANDLER_MIN_LEVEL": _LOGGING,
+    "GENERAL_LOGGING_LEVEL": _LOGGING,
+    "LOG_HANDLERS": _LOGGING,
+    "CUSTOM_LOGGING": _LOGGING,
+    "PG_DRIVER": "the indexer reads PostgreSQL only, through psycopg2",
+}
+_REDIS = "changes wait in the outbox table in Postgres; Redis is not used"
+
+
+def pgsync_not_needed(env: Mapping[str, str]) -> list[tuple[str, str]]:
+    """``(name, reason)`` for every PGSync variable set in ``env`` that has no
+    meaning here, in name order, so none is silently ignored."""
+    out = []
+    for name in sorted(env):
+        if name in PGSYNC_NOT_NEEDED:
+            out.append((name, PGSYNC_NOT_NEEDED[name]))
+        elif name.startswith("REDIS_"):
+            out.append((name, _REDIS))
+    return out

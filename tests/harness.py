@@ -115,8 +115,8 @@ class Harness:
         lines = list(self.live[process.pid][0])
         return [line for line in lines if f"event={event} " in line] if event else lines
 
-    def run_once(self, *args: str, timeout: float = 300) -> str:
-        process = self.spawn("--once", "--no-progress", *args)
+    def run_once(self, *args: str, timeout: float = 300, env: dict[str, str] | None = None) -> str:
+        process = self.spawn("--once", "--no-progress", *args, env=env)
         try:
             output, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -5,11 +5,14 @@ search server."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
 import pytest
 
+from tests.authproxy import AuthProxy
+from tests.conftest import SCHEMAS
 from tests.harness import Harness
 
 DDL = """
@@ -261,3 +264,44 @@ def test_through_tables_reached_either_way_on_pagila(make_pagila, tmp_path: Path
         h.sql(statement)
     h.run_once()
     h.assert_matches("rentals")
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({"ELASTICSEARCH_BEARER_AUTH": "s3cret-token"}, "Bearer s3cret-token"),
+        ({"ELASTICSEARCH_HTTP_AUTH": "elastic:pa:ss"}, "Basic " + _b64("elastic:pa:ss")),
+        ({"ELASTICSEARCH_API_KEY_ID": "id1", "ELASTICSEARCH_API_KEY": "k2"}, "ApiKey " + _b64("id1:k2")),
+    ],
+    ids=["bearer", "http-auth", "api-key"],
+)
+def test_pgsync_credential_variables_reach_the_server(
+    make_pagila, search_url: str, monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], expected: str
+) -> None:
+    """PGSync's credential variables, checked on the wire by a proxy that refuses
+    anything else; a wrong credential is one clear error."""
+    proxy = AuthProxy(search_url, expected)
+    try:
+        h = make_pagila(SCHEMAS / "pagila_actor.json")
+        h.search_url = proxy.url
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("REDIS_HOST", "redis.example")  # a PGSync setting with no meaning here
+        result = h.cli("bootstrap")
+        assert "event=pgsync_setting_not_needed" in result.output and "name=REDIS_HOST" in result.output
+        h.run_once(env=variables)
+        assert proxy.accepted > 0 and proxy.refused == 0
+        h.search_url = search_url
+        assert h.assert_matches("pagila_actor") == 200
+        h.search_url = proxy.url
+        for name in variables:
+            monkeypatch.setenv(name, "wrong")
+        refused = h.cli("verify", expect=None)
+        assert refused.exit_code != 0 and proxy.refused > 0
+        assert "refused the credentials (HTTP 401)" in refused.output and "Traceback" not in refused.output
+    finally:
+        proxy.close()

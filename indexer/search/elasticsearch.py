@@ -29,6 +29,14 @@ class ElasticsearchStore(ClientStore):
             kwargs["basic_auth"] = (s.username, s.password or "")
         if s.api_key:
             kwargs["api_key"] = s.encoded_api_key()
+        if s.bearer_token:
+            kwargs["bearer_auth"] = s.bearer_token
+        if s.client_cert:
+            kwargs["client_cert"] = s.client_cert
+        if s.client_key:
+            kwargs["client_key"] = s.client_key
+        if s.http_compress:
+            kwargs["http_compress"] = True
         if exact_numbers:
             kwargs["serializers"] = {"application/json": ExactJsonSerializer()}
         return Elasticsearch(s.url, **kwargs)

@@ -30,6 +30,14 @@ class OpenSearchStore(ClientStore):
             kwargs["http_auth"] = (s.username, s.password or "")
         if s.api_key:
             kwargs["headers"] = {"authorization": f"ApiKey {s.encoded_api_key()}"}
+        if s.bearer_token:
+            kwargs["headers"] = {"authorization": f"Bearer {s.bearer_token}"}
+        if s.client_cert:
+            kwargs["client_cert"] = s.client_cert
+        if s.client_key:
+            kwargs["client_key"] = s.client_key
+        if s.http_compress:
+            kwargs["http_compress"] = True
         if exact_numbers:
             kwargs["serializer"] = ExactSerializer()
         return OpenSearch(hosts=[s.url], **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -11,9 +12,9 @@ import pytest
 from psycopg2.extensions import parse_dsn
 
 from indexer.errors import ConfigError
-from indexer.settings import build_settings
+from indexer.settings import build_settings, pgsync_not_needed
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def test_pgsync_environment_names_are_understood() -> None:
@@ -110,3 +111,40 @@ def test_help_explains_every_flag_and_its_environment_twin(tmp_path: Path) -> No
     for text in ("--workers", "env var: INDEXER_WORKERS", "--once", "--search-url", "env var: INDEXER_SEARCH_URL",
                  "ELASTICSEARCH_URL", "--metrics-port"):  # fmt: skip
         assert text in text_of_help, text
+
+
+def test_more_pgsync_search_variables() -> None:
+    cloud = "prod:" + base64.b64encode(b"eu-west-1.aws.found.io$abc123$kib456").decode()
+    settings = build_settings(
+        {"config": "s.json"},
+        {
+            "ELASTIC_CLOUD_ID": cloud,
+            "ELASTICSEARCH_HTTP_AUTH": "elastic:p:w",
+            "ELASTICSEARCH_BEARER_AUTH": "tok",
+            "ELASTICSEARCH_CLIENT_CERT": "/certs/c.pem",
+            "ELASTICSEARCH_CLIENT_KEY": "/certs/c.key",
+            "ELASTICSEARCH_HTTP_COMPRESS": "true",
+            "ELASTICSEARCH_MAX_CHUNK_BYTES": "1048576",
+        },
+    )
+    search = settings.search
+    assert search.url == "https://abc123.eu-west-1.aws.found.io:443"
+    assert (search.username, search.password) == ("elastic", "p:w")
+    assert (search.bearer_token, search.client_cert, search.client_key) == ("tok", "/certs/c.pem", "/certs/c.key")
+    assert search.http_compress is True
+    assert settings.max_bulk_bytes == 1048576
+    ssl = build_settings({"config": "s.json"}, {"ELASTICSEARCH_HOST": "es", "ELASTICSEARCH_USE_SSL": "true"})
+    assert ssl.search.url == "https://es:9200"
+
+
+def test_aws_signing_is_refused_not_ignored() -> None:
+    with pytest.raises(ConfigError, match="OPENSEARCH_AWS_SERVERLESS is set, but signing requests for AWS"):
+        build_settings({"config": "s.json"}, {"OPENSEARCH_AWS_SERVERLESS": "true"})
+
+
+def test_pgsync_variables_without_meaning_here_are_named_with_the_reason() -> None:
+    env = {"REDIS_HOST": "r", "CHECKPOINT_PATH": "/tmp", "QUERY_CHUNK_SIZE": "10", "PG_HOST": "db", "HOME": "/root"}
+    notes = dict(pgsync_not_needed(env))
+    assert set(notes) == {"REDIS_HOST", "CHECKPOINT_PATH", "QUERY_CHUNK_SIZE"}
+    assert "outbox table in Postgres" in notes["REDIS_HOST"]
+    assert "state schema" in notes["CHECKPOINT_PATH"]

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from indexer.plugins import PluginChain, load_plugins
 from indexer.schema.catalog import Table, TableName, reflect
 from indexer.schema.model import DocumentSchema
 from indexer.schema.resolve import resolve, tables_named
@@ -30,6 +31,7 @@ class IndexPlan:
     fingerprint: str  # changes when the documents or the index settings would change
     body: dict[str, Any]  # index creation body: settings and mappings
     shape: str = ""  # changes when the documents would change (digest of the document query)
+    plugins: PluginChain | None = None  # PGSync document plugins, when the index lists any
 
 
 @dataclass(frozen=True)
@@ -133,8 +135,12 @@ def load_plan(
         queries = DocumentQueries(index, state_schema)
         body = index_body(index)
         by_keys = queries.by_keys().as_string(conn)
-        fingerprint = _digest(by_keys, json.dumps(body, sort_keys=True), index.pipeline or "")
-        index_plans.append(IndexPlan(index, queries, fingerprint, body, _digest(by_keys)))
+        plugin_names = ",".join(index.plugins)
+        fingerprint = _digest(by_keys, json.dumps(body, sort_keys=True), index.pipeline or "", plugin_names)
+        chain = None
+        if index.plugins:
+            chain = PluginChain(index.name, load_plugins(index.plugins, file=schema.file, path=f"{index.path}.plugins"))
+        index_plans.append(IndexPlan(index, queries, fingerprint, body, _digest(by_keys, plugin_names), chain))
     tracked: list[TableName] = []
     for index in indexes:
         for name in index.tables():

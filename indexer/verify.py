@@ -86,6 +86,7 @@ _SETUP = """
 CREATE TEMP TABLE IF NOT EXISTS indexer_verify_source (doc_id text PRIMARY KEY, root_key jsonb, hash text);
 CREATE TEMP TABLE IF NOT EXISTS indexer_verify_target (doc_id text PRIMARY KEY, hash text);
 CREATE TEMP TABLE IF NOT EXISTS indexer_verify_page (doc_id text, source text);
+CREATE TEMP TABLE IF NOT EXISTS indexer_verify_plugged (doc_id text, root_key text, source text);
 CREATE TEMP TABLE IF NOT EXISTS indexer_verify_diff (doc_id text PRIMARY KEY, root_key jsonb, kind text,
                                                      in_flight boolean);
 TRUNCATE indexer_verify_source, indexer_verify_target, indexer_verify_page, indexer_verify_diff;
@@ -131,14 +132,50 @@ class _Comparison:
         self.cur.execute("TRUNCATE indexer_verify_page")
         return count
 
-    def load_everything(self, report: VerifyReport) -> None:
-        self.cur.execute(
-            sql.SQL(
-                "INSERT INTO indexer_verify_source SELECT d.doc_id, d.root_key, md5(d.doc::jsonb::text)"
-                " FROM ({}) AS d ON CONFLICT (doc_id) DO NOTHING"
-            ).format(self.plan.queries.all_documents())
+    def load_plugged_source(self, query: sql.Composable, params: dict[str, Any] | None = None) -> int:
+        """Source documents of an index with plugins: ``query`` gives rows
+        ``(version, doc_id_json, doc, root_key)`` as text; the plugins run on
+        them in Python as they do before indexing (a dropped or failed document
+        is absent), and their hashes go to the source table."""
+        assert self.plan.plugins is not None
+        self.cur.execute(query, params)
+        rows = [
+            (0, doc_id.encode(), doc.encode() if doc is not None else None, key.encode())
+            for _v, doc_id, doc, key in self.cur.fetchall()
+        ]
+        kept, _failed = self.plan.plugins.apply(rows)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for _v, doc_id_json, doc, key in kept:
+            if doc is not None:
+                writer.writerow((orjson.loads(doc_id_json), key.decode(), doc.decode()))
+        buffer.seek(0)
+        self.cur.copy_expert(
+            "COPY indexer_verify_plugged (doc_id, root_key, source) FROM STDIN WITH (FORMAT csv)", buffer
         )
-        report.in_postgres = int(self.cur.rowcount)
+        self.cur.execute(
+            "INSERT INTO indexer_verify_source SELECT doc_id, root_key::jsonb, md5(source::jsonb::text)"
+            " FROM indexer_verify_plugged ON CONFLICT (doc_id) DO NOTHING"
+        )
+        count = int(self.cur.rowcount)
+        self.cur.execute("TRUNCATE indexer_verify_plugged")
+        return count
+
+    def load_everything(self, report: VerifyReport) -> None:
+        if self.plan.plugins is not None:
+            report.in_postgres = self.load_plugged_source(
+                sql.SQL("SELECT 0, to_json(d.doc_id)::text, d.doc::text, d.root_key::text FROM ({}) AS d").format(
+                    self.plan.queries.all_documents()
+                )
+            )
+        else:
+            self.cur.execute(
+                sql.SQL(
+                    "INSERT INTO indexer_verify_source SELECT d.doc_id, d.root_key, md5(d.doc::jsonb::text)"
+                    " FROM ({}) AS d ON CONFLICT (doc_id) DO NOTHING"
+                ).format(self.plan.queries.all_documents())
+            )
+            report.in_postgres = int(self.cur.rowcount)
         self.cur.execute(sql.SQL("SELECT count(*) FROM {}").format(qualified(self.plan.index.root.table)))
         report.duplicates = int(self.cur.fetchone()[0]) - report.in_postgres
         if self.engine.index_exists(self.name):
@@ -172,14 +209,17 @@ class _Comparison:
         """Compare just ``suspects`` again, by key, from both sides."""
         keys = [k for k in (self.key_of(doc_id, key) for doc_id, key in suspects) if k is not None]
         self.cur.execute("TRUNCATE indexer_verify_source, indexer_verify_target")
-        self.cur.execute(
-            sql.SQL(
-                "INSERT INTO indexer_verify_source SELECT d.doc_id_json::json #>> '{{}}', d.root_key::jsonb,"
-                " md5(d.doc::jsonb::text) FROM ({}) AS d(version, doc_id_json, doc, root_key)"
-                " WHERE d.doc IS NOT NULL ON CONFLICT (doc_id) DO NOTHING"
-            ).format(self.plan.queries.by_keys()),
-            {"keys": "[" + ",".join(keys) + "]"},
-        )
+        if self.plan.plugins is not None:
+            self.load_plugged_source(self.plan.queries.by_keys(), {"keys": "[" + ",".join(keys) + "]"})
+        else:
+            self.cur.execute(
+                sql.SQL(
+                    "INSERT INTO indexer_verify_source SELECT d.doc_id_json::json #>> '{{}}', d.root_key::jsonb,"
+                    " md5(d.doc::jsonb::text) FROM ({}) AS d(version, doc_id_json, doc, root_key)"
+                    " WHERE d.doc IS NOT NULL ON CONFLICT (doc_id) DO NOTHING"
+                ).format(self.plan.queries.by_keys()),
+                {"keys": "[" + ",".join(keys) + "]"},
+            )
         ids = [doc_id for doc_id, _ in suspects]
         for start in range(0, len(ids), 500):
             found = self.engine.mget(self.name, ids[start : start + 500])

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.authproxy import AuthProxy
 from tests.conftest import SCHEMAS
-from tests.harness import Harness
+from tests.harness import ROOT, Harness
 
 DDL = """
 CREATE TABLE publisher (id integer PRIMARY KEY, name text, is_active boolean);
@@ -305,3 +307,92 @@ def test_pgsync_credential_variables_reach_the_server(
         assert "refused the credentials (HTTP 401)" in refused.output and "Traceback" not in refused.output
     finally:
         proxy.close()
+
+
+PLUGIN_MODULE = """
+from pgsync import plugin
+
+
+class FullName(plugin.Plugin):
+    name = "FullName"
+
+    def transform(self, doc, **kwargs):
+        doc["full_name"] = f"{doc['first_name']} {doc['last_name']}"
+        doc["seen_as"] = [kwargs["_id"], kwargs["_index"]]
+        return doc
+
+
+class Shout(plugin.Plugin):
+    name = "Shout"
+
+    def transform(self, doc, **kwargs):
+        doc["full_name"] = doc["full_name"].upper()  # needs FullName to have run first
+        return doc
+
+
+class Gatekeeper(plugin.Plugin):
+    name = "Gatekeeper"
+
+    def transform(self, doc, **kwargs):
+        if doc["actor_id"] == 7:
+            raise ValueError(f"cannot handle actor {doc['actor_id']}")
+        return None if doc["last_name"] == "DROP" else doc
+
+
+class Unlisted(plugin.Plugin):
+    name = "Unlisted"
+
+    def transform(self, doc, **kwargs):
+        raise AssertionError("never listed, never run")
+"""
+
+
+def test_pgsync_plugins_transform_drop_and_dead_letter(
+    make_pagila, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "__init__.py").write_text("")
+    (tmp_path / "plugins" / "actors.py").write_text(PLUGIN_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in [m for m in sys.modules if m == "plugins" or m.startswith("plugins.")]:
+        monkeypatch.delitem(sys.modules, name)
+    env = {"PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
+    entry = {
+        "database": "pagila",
+        "index": "actors",
+        "plugins": ["FullName", "Shout", "Gatekeeper"],
+        "nodes": {"table": "actor", "columns": ["actor_id", "first_name", "last_name"]},
+    }
+    schema = tmp_path / "actors.json"
+    schema.write_text(json.dumps([dict(entry, plugins=["FullName", "Nope"])]))
+    h = make_pagila(schema)
+    refused = h.cli("bootstrap", expect=2)
+    assert "[0].plugins: plugin 'Nope' not found in package 'plugins'" in refused.output
+    assert "known plugins: FullName, Gatekeeper, Shout, Unlisted" in refused.output
+    schema.write_text(json.dumps([entry]))
+    h.sql("UPDATE actor SET last_name = 'DROP' WHERE actor_id = 3")
+    h.cli("bootstrap")
+    h.run_once(env=env)
+
+    def expected() -> dict[str, dict[str, object]]:
+        out = {}
+        for doc_id, doc in h.reference("actors").items():
+            if doc["actor_id"] == 7 or doc["last_name"] == "DROP":
+                continue
+            full = f"{doc['first_name']} {doc['last_name']}".upper()
+            out[doc_id] = dict(doc, full_name=full, seen_as=[doc_id, "actors"])
+        return out
+
+    assert h.documents("actors") == expected()
+    dead = h.sql("SELECT doc_id, reason, error->>'reason' FROM indexer.dead_letters")
+    assert dead == [("7", "plugin_error", "plugin Gatekeeper: ValueError: cannot handle actor 7")]
+    h.sql("UPDATE actor SET first_name = 'Neo' WHERE actor_id = 11")
+    h.sql("UPDATE actor SET last_name = 'DROP' WHERE actor_id = 12")  # indexed before: deleted now
+    h.sql("UPDATE actor SET last_name = 'BACK' WHERE actor_id = 3")  # dropped before: indexed now
+    h.run_once(env=env)
+    assert h.documents("actors") == expected()
+    assert h.document("actors", "11")["full_name"] == "NEO " + h.document("actors", "11")["last_name"].upper()
+    # verify applies the same plugins to what Postgres holds before comparing
+    assert "missing 0, extra 0, stale 0" in h.cli("verify").output
+    h.http("DELETE", "/actors/_doc/15?refresh=true")
+    assert "missing 1, extra 0, stale 0" in h.cli("verify", expect=1).output

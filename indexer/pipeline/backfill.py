@@ -29,7 +29,7 @@ from indexer.db import advisory_key, bytes_cursor, transaction
 from indexer.faults import NO_FAULTS, Faults
 from indexer.pipeline.drain import record_rejections
 from indexer.plan import IndexPlan
-from indexer.search.bulk import Outcome, Row
+from indexer.search.bulk import Outcome, Rejection, Row
 from indexer.search.writer import DocumentWriter
 from indexer.sqlfiles import Queries
 
@@ -199,8 +199,17 @@ class Backfiller:
                     self._checkpoint(index, chunk.number, after, 0, done=True)
                     return
                 after = rows[-1][3].decode()
-                future = pool.submit(self.writer.write, target, rows, pipeline=plan.index.pipeline, require_alias=True)
+                future = pool.submit(self._write_page, plan, target, rows)
                 in_flight = (future, rows, time.monotonic())
+
+    def _write_page(self, plan: IndexPlan, target: str, rows: list[Row]) -> Outcome:
+        """Write one page (in the bulk thread), through the index's plugins if any."""
+        failed: list[Rejection] = []
+        if plan.plugins is not None:
+            rows, failed = plan.plugins.apply(rows)
+        outcome = self.writer.write(target, rows, pipeline=plan.index.pipeline, require_alias=True)
+        outcome.rejected.extend(failed)
+        return outcome
 
     def _settle(
         self, plan: IndexPlan, chunk: Chunk, future: Future[Outcome], rows: list[Row], started: float, *, done: bool

@@ -135,6 +135,10 @@ def _write(writer: DocumentWriter, conn: Any, plan: IndexPlan, group: Group, fau
     rows = build(conn, plan.queries.by_keys(), group.keys)
     total = Outcome()
     rejected: dict[bytes, Rejection] = {}
+    if plan.plugins is not None:
+        rows, failed = plan.plugins.apply(rows)
+        for rejection in failed:
+            rejected[rejection.row[1]] = rejection
     pipeline = plan.index.pipeline
     faults.hit("drain_before_bulk")
     faults.hit("drain_during_bulk")
@@ -142,6 +146,8 @@ def _write(writer: DocumentWriter, conn: Any, plan: IndexPlan, group: Group, fau
     if group.live_physical is not None:
         if group.live_query is not None:  # an older document shape: that version only
             live_rows = build(conn, group.live_query, group.keys)
+            if plan.plugins is not None:
+                live_rows, _failed = plan.plugins.apply(live_rows)  # their rejections are the same documents
             outcomes.append(
                 writer.write(write_alias(group.live_physical), live_rows, pipeline=pipeline, require_alias=True)
             )

@@ -112,6 +112,7 @@ class IndexSpec:
     mappings: dict[str, Any] | None
     pipeline: str | None
     path: str
+    plugins: tuple[str, ...] = ()  # names of PGSync document plugins, applied in order
 
 
 @dataclass(frozen=True)

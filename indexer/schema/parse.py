@@ -32,7 +32,7 @@ from indexer.schema.model import (
 
 DEFAULT_SCHEMA = "public"
 
-_INDEX_KEYS = ("database", "index", "nodes", "setting", "mapping", "mappings", "pipeline")
+_INDEX_KEYS = ("database", "index", "nodes", "setting", "mapping", "mappings", "pipeline", "plugins")
 _NODE_KEYS = ("table", "schema", "columns", "label", "children", "relationship", "transform", "primary_key")
 _RELATIONSHIP_KEYS = ("variant", "type", "through_tables", "foreign_key")
 _FOREIGN_KEY_KEYS = ("child", "parent")
@@ -43,7 +43,6 @@ _CONCAT_KEYS = ("columns", "destination", "delimiter")
 _NOT_IMPLEMENTED = {
     "index": {
         "routing": "custom routing needs the old routing value of deleted rows",
-        "plugins": "plugins run Python on every document",
     },
     "node": {"base_tables": "views and materialized views as nodes are not supported yet"},
 }
@@ -223,6 +222,9 @@ class _Parser:
         pipeline = item.get("pipeline")
         if pipeline is not None:
             pipeline = self.string(pipeline, f"{path}.pipeline")
+        plugins: tuple[str, ...] = ()
+        if item.get("plugins"):
+            plugins = self.strings(item["plugins"], f"{path}.plugins")
         return IndexSpec(
             database=database,
             index=index,
@@ -232,6 +234,7 @@ class _Parser:
             mappings=self.optional_object(item.get("mappings"), f"{path}.mappings"),
             pipeline=pipeline,
             path=path,
+            plugins=plugins,
         )
 
     def node(self, item: Any, path: str, *, is_root: bool) -> NodeSpec:

@@ -87,6 +87,7 @@ class _Resolver:
             mappings=self.mappings(spec, root),
             pipeline=spec.pipeline,
             path=spec.path,
+            plugins=spec.plugins,
         )
 
     def node(self, spec: NodeSpec, parent: Node | None) -> Node:

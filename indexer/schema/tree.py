@@ -162,6 +162,7 @@ class Index:
     mappings: dict[str, Any] | None
     pipeline: str | None
     path: str
+    plugins: tuple[str, ...] = ()
 
     def nodes(self) -> Iterator[Node]:
         return self.root.walk()

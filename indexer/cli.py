@@ -29,6 +29,13 @@ F = Callable[..., Any]
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100, "show_default": True}
 
 
+def _verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        obj = ctx.find_root().obj or {}
+        obj["log_level"] = "debug"
+        logs.configure("debug", obj.get("log_format", "text"))
+
+
 def connection_options(fn: F) -> F:
     """Options shared by every command that touches Postgres and search."""
     decorators = [
@@ -47,6 +54,19 @@ def connection_options(fn: F) -> F:
             show_envvar=True,
             help="Postgres connection string or URL; the database comes from schema.json. "
             "Falls back to PG_URL / PG_HOST, PG_PORT, PG_USER, PG_PASSWORD, then libpq's PGHOST etc.",
+        ),
+        click.option("--host", "pg_host", help="Postgres host, over the connection string (PGSync's --host)."),
+        click.option("--port", "pg_port", type=int, help="Postgres port (PGSync's --port)."),
+        click.option("--user", "pg_user", help="Postgres user (PGSync's --user)."),
+        click.option("--password", "pg_password", help="Postgres password (PGSync's --password)."),
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            default=False,
+            expose_value=False,
+            callback=_verbose,
+            help="Print debug events too (same as --log-level debug before the command).",
         ),
         click.option(
             "--search-url",
@@ -223,8 +243,9 @@ def cli(ctx: click.Context, log_level: str, log_format: str) -> None:
     " FULL either way, or Postgres would refuse their UPDATEs once published [default: full].",
 )
 @click.option("--dry-run", is_flag=True, help="Check everything and print the SQL, change nothing.")
+@click.option("--teardown", "teardown_instead", is_flag=True, help="PGSync's spelling of `indexer teardown`.")
 @handle_errors
-def bootstrap(dry_run: bool, **options: Any) -> None:
+def bootstrap(dry_run: bool, teardown_instead: bool, **options: Any) -> None:
     """Check schema.json against the database and install the indexer.
 
     Creates, in each database named by schema.json: the state schema (outbox,
@@ -233,9 +254,12 @@ def bootstrap(dry_run: bool, **options: Any) -> None:
     replication slot; then the search indexes with their settings and mappings.
     Running it again changes nothing unless schema.json or the tables changed.
     """
-    from indexer.commands import run_bootstrap
+    from indexer.commands import run_bootstrap, run_teardown
 
     settings = _settings(options)
+    if teardown_instead:
+        run_teardown(settings, _schema(settings), delete_index=False)
+        return
     run_bootstrap(settings, _schema(settings), dry_run=dry_run, explicit_partitions=options.get("partitions"))
 
 
@@ -250,6 +274,18 @@ def bootstrap(dry_run: bool, **options: Any) -> None:
     help="Worker processes per database [default: 2].",
 )
 @click.option("--once", is_flag=True, help="Backfill if needed, drain the outbox until it is empty, then exit 0.")
+@click.option(
+    "-d",
+    "--daemon",
+    is_flag=True,
+    expose_value=False,
+    help="Accepted for PGSync's command line: run keeps running unless --once is given.",
+)
+@click.option(
+    "--analyze",
+    is_flag=True,
+    help="List the Postgres indexes the document and capture queries want (with CREATE INDEX), then exit.",
+)
 @click.option(
     "--batch-size",
     envvar="INDEXER_BATCH_SIZE",
@@ -294,7 +330,7 @@ def bootstrap(dry_run: bool, **options: Any) -> None:
 )
 @click.pass_context
 @handle_errors
-def run(ctx: click.Context, once: bool, **options: Any) -> None:
+def run(ctx: click.Context, once: bool, analyze: bool, **options: Any) -> None:
     """Backfill new indexes, then stream changes into them.
 
     Starts --workers processes per database. Each owns a share of the outbox
@@ -307,6 +343,11 @@ def run(ctx: click.Context, once: bool, **options: Any) -> None:
 
     settings = _settings(options)
     schema = _schema(settings)
+    if analyze:
+        from indexer.commands import run_analyze
+
+        run_analyze(settings, schema)
+        return
     supervisor = Supervisor(
         settings, schema.databases(), once=once, log_level=ctx.obj["log_level"], log_format=ctx.obj["log_format"]
     )

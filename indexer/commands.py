@@ -90,6 +90,8 @@ def run_bootstrap(
             )  # fmt: skip
             states[database] = _installed_states(conn, settings.state_schema)
             plans.append(plan)
+            log.debug("plan_loaded", database=database, indexes=len(plan.indexes), tables=len(plan.tables),
+                      fingerprint=plan.fingerprint)  # fmt: skip
     store = open_store(settings.search)
     created: list[str] = []
     try:
@@ -166,6 +168,19 @@ def _print_advice(settings: Settings, advice: list[tuple[Plan, MissingIndex]]) -
             f"{plan.database}: WARNING: no index on {missing.table.display} ({', '.join(missing.columns)}),"
             f" which {missing.used_by} looks rows up by; create one: {statement};"
         )
+
+
+def run_analyze(settings: Settings, schema: DocumentSchema) -> None:
+    """PGSync's ``--analyze``: list the indexes the document and capture queries
+    would want, with the ``CREATE INDEX`` statements; changes nothing."""
+    advice: list[tuple[Plan, MissingIndex]] = []
+    for database in schema.databases():
+        with db.connection(settings.dsn_for(database), application="indexer analyze") as conn:
+            plan = _plan_for_bootstrap(conn, settings, schema, database, None)
+        advice.extend((plan, missing) for missing in missing_indexes(plan))
+    _print_advice(settings, advice)
+    if not advice:
+        click.echo("every column the document and capture queries look rows up by has an index")
 
 
 def run_teardown(settings: Settings, schema: DocumentSchema, *, delete_index: bool) -> None:

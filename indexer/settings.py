@@ -256,9 +256,13 @@ def build_settings(options: Mapping[str, Any], env: Mapping[str, str]) -> Settin
     max_bulk_bytes = None
     if env.get("ELASTICSEARCH_MAX_CHUNK_BYTES"):
         max_bulk_bytes = _number(env["ELASTICSEARCH_MAX_CHUNK_BYTES"], "ELASTICSEARCH_MAX_CHUNK_BYTES", int)
+    dsn = postgres_dsn(options.get("dsn"), env)
+    parts = {k: str(options[f"pg_{k}"]) for k in ("host", "port", "user", "password") if options.get(f"pg_{k}")}
+    if parts:
+        dsn = str(make_dsn(dsn, **parts))
     settings = Settings(
         schema_file=schema_file,
-        dsn=postgres_dsn(options.get("dsn"), env),
+        dsn=dsn,
         search=search,
         state_schema=state_schema,
         slot_name=options.get("slot_name") or None,

@@ -396,3 +396,19 @@ def test_pgsync_plugins_transform_drop_and_dead_letter(
     assert "missing 0, extra 0, stale 0" in h.cli("verify").output
     h.http("DELETE", "/actors/_doc/15?refresh=true")
     assert "missing 1, extra 0, stale 0" in h.cli("verify", expect=1).output
+
+
+def test_pgsync_command_spellings(dropin: Harness) -> None:
+    h = dropin
+    analyze = h.cli("run", "--analyze")
+    assert "no index on public.child (surrogate_id)" in analyze.output and "CREATE INDEX" in analyze.output
+    assert h.sql("SELECT to_regnamespace('indexer')") == [(None,)]  # analyze changes nothing
+    boot = h.cli("bootstrap", "--host", "127.0.0.1", "--port", str(h.cluster.port), "--user", "postgres", "-v")
+    assert "level=debug event=plan_loaded" in boot.output
+    assert "level=debug" not in h.cli("bootstrap").output
+    h.run_once("-d")
+    h.assert_matches("dropin_node")
+    down = h.cli("bootstrap", "--teardown")
+    assert "dropped" in down.output and h.sql("SELECT to_regnamespace('indexer')") == [(None,)]
+    wrong = h.cli("bootstrap", "--port", "1", expect=4)
+    assert "127.0.0.1:1" in wrong.output  # --port overrides the connection string's port

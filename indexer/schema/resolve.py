@@ -48,6 +48,7 @@ class _Resolver:
         self.catalog = catalog
         self.file = file
         self.counter = 0
+        self.open_fields = False
 
     def fail(self, path: str, problem: str, hint: str | None = None) -> CatalogError:
         return CatalogError(self.file, path, problem, hint=hint)
@@ -72,6 +73,8 @@ class _Resolver:
 
     def index(self, spec: IndexSpec) -> Index:
         self.counter = 0
+        # Plugins and ingest pipelines may add fields, which transform.mapping may then map.
+        self.open_fields = bool(spec.plugins or spec.pipeline)
         root = self.node(spec.root, None)
         if not root.key:
             raise self.fail(
@@ -207,11 +210,14 @@ class _Resolver:
                 out[name] = mapping
             elif name in spec.rename:
                 out[spec.rename[name]] = mapping
+            elif self.open_fields:
+                out[name] = mapping
             else:
                 raise self.fail(
                     f"{spec.path}.transform.mapping.{name}",
                     f"{name!r} is not a field of the node",
-                    f"fields (after rename): {', '.join(keys)}",
+                    f"fields (after rename): {', '.join(keys)}; a field a plugin or pipeline adds can be"
+                    " mapped when the index lists it",
                 )
         return out
 

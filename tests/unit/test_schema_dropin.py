@@ -238,3 +238,13 @@ def test_through_table_reached_by_a_foreign_key_from_the_child() -> None:
     assert child.link is not None
     assert child.link.node_pairs == (("surrogate_id", "id"),)
     assert child.link.parent_pairs == (("id", "parent_id"),)
+
+
+def test_mapping_may_name_fields_a_plugin_adds_when_the_index_has_plugins() -> None:
+    nodes = {"table": "book", "columns": ["id", "doc#>{a,b,c}->4", "doc->x->0->y"],
+             "transform": {"mapping": {"shape": {"type": "geo_shape"}}}}  # fmt: skip
+    index = resolved(entry(nodes, plugins=["Geometry"]))
+    assert [f.key for f in index.root.fields] == ["id", "doc_a,b,c_4", "doc_x_0_y"]
+    assert index.mappings == {"properties": {"shape": {"type": "geo_shape"}}}
+    with pytest.raises(CatalogError, match="'shape' is not a field of the node"):
+        resolved(entry(nodes))

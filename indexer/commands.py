@@ -19,7 +19,7 @@ from indexer.plan import Plan, load_plan
 from indexer.preflight import check_bootstrap, check_wal_level, schema_exists, server_facts, slot_exists
 from indexer.runtime import load_running_plan
 from indexer.schema.model import DocumentSchema
-from indexer.search.store import open_store
+from indexer.search.store import DocumentStore, open_store
 from indexer.settings import Settings
 from indexer.sqlfiles import Queries, schema_ddl
 from indexer.sqlgen.names import publication_name
@@ -78,20 +78,7 @@ def run_bootstrap(
             path=path,
             reason="PGSync parses transform.move but never applies it; documents are built without it",
         )
-    plans: list[Plan] = []
-    states: dict[str, dict[str, IndexState]] = {}
-    for database in schema.databases():
-        with db.connection(settings.dsn_for(database), application="indexer bootstrap") as conn:
-            check_wal_level(server_facts(conn))
-            plan = _plan_for_bootstrap(conn, settings, schema, database, explicit_partitions)
-            check_bootstrap(
-                conn, plan, slot_exists=slot_exists(conn, plan.slot_name),
-                schema_exists=schema_exists(conn, plan.state_schema),
-            )  # fmt: skip
-            states[database] = _installed_states(conn, settings.state_schema)
-            plans.append(plan)
-            log.debug("plan_loaded", database=database, indexes=len(plan.indexes), tables=len(plan.tables),
-                      fingerprint=plan.fingerprint)  # fmt: skip
+    plans, states = _checked_plans(settings, schema, explicit_partitions)
     store = open_store(settings.search)
     created: list[str] = []
     try:
@@ -106,16 +93,7 @@ def run_bootstrap(
             _print_dry_run(settings, plans, targets)
             _print_advice(settings, advice)
             return
-        for plan in plans:
-            for index_plan in plan.indexes:
-                target = targets[plan.database][index_plan.index.name]
-                if target.action == "keep":
-                    continue
-                create_building(store, index_plan, target)
-                assert target.building is not None
-                created.append(target.building)
-                log.info("index_created", index=target.index, physical=target.building, action=target.action,
-                         engine=store.info.flavor, version=store.info.version)  # fmt: skip
+        _create_targets(store, plans, targets, created)
         changed = False
         for plan in plans:
             with db.connection(settings.dsn_for(plan.database), application="indexer bootstrap") as conn:
@@ -143,6 +121,47 @@ def run_bootstrap(
         )
     else:
         click.echo("bootstrap: already up to date, nothing changed")
+
+
+def _checked_plans(
+    settings: Settings, schema: DocumentSchema, explicit_partitions: int | None
+) -> tuple[list[Plan], dict[str, dict[str, IndexState]]]:
+    """Every database's plan, after its server, catalog and privileges were
+    checked, and the index states installed there (nothing is changed)."""
+    log = logs.get("bootstrap")
+    plans: list[Plan] = []
+    states: dict[str, dict[str, IndexState]] = {}
+    for database in schema.databases():
+        with db.connection(settings.dsn_for(database), application="indexer bootstrap") as conn:
+            check_wal_level(server_facts(conn))
+            plan = _plan_for_bootstrap(conn, settings, schema, database, explicit_partitions)
+            check_bootstrap(
+                conn, plan, slot_exists=slot_exists(conn, plan.slot_name),
+                schema_exists=schema_exists(conn, plan.state_schema),
+            )  # fmt: skip
+            states[database] = _installed_states(conn, settings.state_schema)
+            plans.append(plan)
+            log.debug("plan_loaded", database=database, indexes=len(plan.indexes), tables=len(plan.tables),
+                      fingerprint=plan.fingerprint)  # fmt: skip
+    return plans, states
+
+
+def _create_targets(
+    store: DocumentStore, plans: list[Plan], targets: dict[str, dict[str, BootstrapTarget]], created: list[str]
+) -> None:
+    """Create every index version bootstrap is to build, appending each name to
+    ``created`` as soon as it exists (so a failure can remove them)."""
+    log = logs.get("bootstrap")
+    for plan in plans:
+        for index_plan in plan.indexes:
+            target = targets[plan.database][index_plan.index.name]
+            if target.action == "keep":
+                continue
+            create_building(store, index_plan, target)
+            assert target.building is not None
+            created.append(target.building)
+            log.info("index_created", index=target.index, physical=target.building, action=target.action,
+                     engine=store.info.flavor, version=store.info.version)  # fmt: skip
 
 
 def _print_dry_run(settings: Settings, plans: list[Plan], targets: dict[str, dict[str, BootstrapTarget]]) -> None:

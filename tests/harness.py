@@ -233,9 +233,15 @@ class Harness:
             page = self.http("POST", "/_search/scroll", {"scroll": "1m", "scroll_id": page["_scroll_id"]})
         return docs
 
+    def source(self, index: str, doc_id: str) -> dict[str, Any]:
+        """The ``_source`` of a document that must exist."""
+        found = self.document(index, doc_id)
+        assert found is not None, f"{index}/{doc_id} is not in the index"
+        return found
+
     def document(self, index: str, doc_id: str) -> dict[str, Any] | None:
         try:
-            return self.http("GET", f"/{index}/_doc/{doc_id}")["_source"]  # type: ignore[no-any-return]
+            return self.http("GET", f"/{index}/_doc/{doc_id}")["_source"]
         except urllib.error.HTTPError as exc:
             if exc.code == 404:
                 return None

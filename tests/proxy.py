@@ -26,6 +26,23 @@ from urllib.parse import urlsplit
 
 _COMPAT = re.compile(r"application/vnd\.elasticsearch\+(json|x-ndjson);\s*compatible-with=(\d+)")
 
+def _as_elasticsearch_8(headers: dict[str, str]) -> str | None:
+    """What an Elasticsearch 8 server says about the versioned media types in
+    ``headers``: an error for a version it refuses, else None after turning
+    them into plain ones (``headers`` is changed in place) for the upstream."""
+    for name in ("Accept", "Content-Type"):
+        found = headers.get(name) or headers.get(name.lower())
+        if not found:
+            continue
+        match = _COMPAT.search(found)
+        if match and match.group(2) not in ("7", "8"):
+            return f"{name} version must be either version 8 or 7, but found {match.group(2)}"
+        for key in (name, name.lower()):
+            if key in headers:
+                headers[key] = _COMPAT.sub(r"application/\1", headers[key])
+    return None
+
+
 ES_ROOT = {
     "name": "proxy-node",
     "cluster_name": "proxy",
@@ -93,24 +110,14 @@ class SearchProxy:
                     if key.lower() in ("accept", "content-type"):
                         proxy.seen_media_types.add(value)
                 if proxy.mode == "elasticsearch":
-                    for name in ("Accept", "Content-Type"):
-                        value = headers.get(name) or headers.get(name.lower())
-                        if not value:
-                            continue
-                        match = _COMPAT.search(value)
-                        if match and match.group(2) not in ("7", "8"):
-                            self._reply(
-                                400,
-                                {"error": f"{name} version must be either version 8 or 7, but found {match.group(2)}"},
-                            )
-                            return
-                        for key in (name, name.lower()):
-                            if key in headers:
-                                headers[key] = _COMPAT.sub(r"application/\1", headers[key])
+                    refusal = _as_elasticsearch_8(headers)
+                    if refusal:
+                        self._reply(400, {"error": refusal})
+                        return
                     if self.command == "GET" and self.path in ("/", ""):
                         self._reply(200, ES_ROOT)
                         return
-                upstream = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=60)
+                upstream = http.client.HTTPConnection(proxy.upstream.hostname or "", proxy.upstream.port, timeout=60)
                 try:
                     upstream.request(self.command, self.path, body=body, headers=headers)
                     response = upstream.getresponse()

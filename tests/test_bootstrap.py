@@ -339,7 +339,7 @@ def test_replica_identity_is_set_where_needed_and_put_back_by_teardown(pagila: H
     )  # fmt: skip
     pagila.sql("UPDATE film_note SET note = 'edited' WHERE film_id = 3")  # refused without a replica identity
     pagila.run_once()
-    assert pagila.document("films", "3")["notes"] == ["edited"]
+    assert pagila.source("films", "3")["notes"] == ["edited"]
     assert "nothing changed" in pagila.cli("bootstrap").output
     pagila.cli("teardown")
     assert (identity_of(pagila, "film_note"), identity_of(pagila, "inventory")) == ("d", "d")

@@ -54,7 +54,7 @@ def test_a_stalled_worker_cannot_overwrite_a_newer_document(pagila: Harness) -> 
             # the stalled worker wakes up and sends OLD STATE with its older version
             deadline = time.monotonic() + 12
             while time.monotonic() < deadline:
-                assert pagila.document("pagila_film", "1")["title"] == "NEW STATE"
+                assert pagila.source("pagila_film", "1")["title"] == "NEW STATE"
                 time.sleep(0.2)
             wait_until(lambda: drained(pagila), 30, "the drain")
             assert other.poll() is None

@@ -40,7 +40,7 @@ def test_rejected_documents_go_to_dead_letters_and_come_back(cluster, make_datab
             good, bad = min(set(map(str, range(1, 1001))) - too_long, key=int), min(too_long, key=int)
             h.sql("UPDATE film SET title = 'STILL FLOWING' WHERE film_id IN (%s, %s)", (int(good), int(bad)))
             wait_until(lambda: drained(h), 30, "the drain")
-            assert h.document("pagila_film", good)["title"] == "STILL FLOWING"
+            assert h.source("pagila_film", good)["title"] == "STILL FLOWING"
             assert h.sql("SELECT count(*) FROM indexer.dead_letters WHERE doc_id = %s", (bad,))[0][0] == 2
         listing = h.cli("dead-letters list", "--limit", "3").output
         assert (

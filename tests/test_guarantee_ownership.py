@@ -133,8 +133,8 @@ def test_run_works_with_least_privilege(pagila: Harness) -> None:
         assert "backfill" in status.output and "done" in status.output
     finally:
         pagila.user = "postgres"
-    assert pagila.document("pagila_film", "5")["title"] == "LEAST PRIVILEGE"
-    assert pagila.document("pagila_film", "6")["title"] == "VIA THE SLOT"
+    assert pagila.source("pagila_film", "5")["title"] == "LEAST PRIVILEGE"
+    assert pagila.source("pagila_film", "6")["title"] == "VIA THE SLOT"
     pagila.assert_matches("pagila_film")
 
 
@@ -145,7 +145,7 @@ def test_verify_finds_and_repairs_every_kind_of_difference(pagila: Harness) -> N
     # damage the index behind the indexer's back
     pagila.http("DELETE", "/pagila_film/_doc/10?refresh=true")
     pagila.http("PUT", "/pagila_film/_doc/99999?refresh=true", {"film_id": 99999, "title": "NOT IN POSTGRES"})
-    doc = pagila.document("pagila_film", "20")
+    doc = pagila.source("pagila_film", "20")
     doc["title"] = "TAMPERED"
     pagila.http("PUT", "/pagila_film/_doc/20?refresh=true", doc)
     # and a change that is still in the outbox is not a difference

@@ -39,7 +39,7 @@ def test_session_replication_role_replica_still_fires_the_triggers(pagila: Harne
         cur.execute("UPDATE film SET title = 'AS A REPLICA' WHERE film_id = 10")
     assert pagila.sql("SELECT DISTINCT source_table FROM indexer.outbox") == [("public.film",)]
     pagila.run_once()
-    assert pagila.document("pagila_film", "10")["title"] == "AS A REPLICA"
+    assert pagila.source("pagila_film", "10")["title"] == "AS A REPLICA"
 
 
 @pytest.mark.parametrize("identity", ["full", "keep"])
@@ -83,7 +83,7 @@ def test_changes_with_disabled_triggers_are_found_in_the_slot(pagila: Harness, i
     assert pagila.sql("SELECT uncovered_changes > 0 FROM indexer.slot_state") == [(True,)]
     pagila.assert_matches("pagila_film")
     pagila.assert_matches("pagila_actor")
-    assert pagila.document("pagila_film", "7001")["actors"][0]["actor_id"] == 1
+    assert pagila.source("pagila_film", "7001")["actors"][0]["actor_id"] == 1
 
 
 def test_rows_restored_by_pg_restore_with_disabled_triggers(pagila: Harness, make_database, tmp_path: Path) -> None:
@@ -110,7 +110,7 @@ def test_rows_restored_by_pg_restore_with_disabled_triggers(pagila: Harness, mak
     pagila.run_once()
     pagila.assert_matches("pagila_film")
     pagila.assert_matches("pagila_actor")
-    assert "Sci-Fi" in pagila.document("pagila_film", "1")["categories"]
+    assert "Sci-Fi" in pagila.source("pagila_film", "1")["categories"]
 
 
 def test_rows_applied_by_a_logical_replication_subscription(pagila: Harness, make_database) -> None:
@@ -136,7 +136,7 @@ def test_rows_applied_by_a_logical_replication_subscription(pagila: Harness, mak
         assert pagila.pending() == 0
         output = pagila.run_once()
         assert "event=slot_uncovered_changes" in output
-        assert "Classics" in pagila.document("pagila_film", "20")["categories"]
+        assert "Classics" in pagila.source("pagila_film", "20")["categories"]
         pagila.assert_matches("pagila_film")
     finally:
         pagila.sql(f"ALTER SUBSCRIPTION {slot} DISABLE")
@@ -178,7 +178,7 @@ def test_a_lost_slot_is_recreated_and_the_gap_repaired(pagila: Harness) -> None:
     assert pagila.sql("SELECT recreated_at IS NOT NULL FROM indexer.slot_state") == [(True,)]
     pagila.assert_matches("pagila_actor")
     pagila.assert_matches("pagila_film")
-    assert pagila.document("pagila_actor", "20")["first_name"] == "LOST"
+    assert pagila.source("pagila_actor", "20")["first_name"] == "LOST"
     assert pagila.pending() == 0
 
 
@@ -245,7 +245,7 @@ def test_the_slot_is_not_advanced_past_wal_it_has_not_decoded(pagila: Harness) -
         for op in ("insert", "update", "delete", "truncate"):
             pagila.sql(f"ALTER TABLE film ENABLE ALWAYS TRIGGER indexer_capture_{op}")
     pagila.run_once()
-    assert pagila.document("pagila_film", "33")["title"] == "NOT YET FLUSHED"
+    assert pagila.source("pagila_film", "33")["title"] == "NOT YET FLUSHED"
 
 
 CUSTOMER = [
@@ -344,7 +344,7 @@ def test_a_repair_owed_survives_a_search_outage_and_a_kill(pagila: Harness) -> N
         proxy.close()
         pagila.search_url = direct
     assert pagila.sql("SELECT count(*) FROM indexer.repairs") == [(0,)]
-    assert pagila.document("pagila_actor", "21")["first_name"] == "IN THE GAP"
+    assert pagila.source("pagila_actor", "21")["first_name"] == "IN THE GAP"
     pagila.assert_matches("pagila_actor")
     pagila.assert_matches("pagila_film")
 
@@ -359,7 +359,7 @@ def test_changes_found_in_the_slot_are_enqueued_once_when_the_pass_dies_before_a
         pagila.sql(f"ALTER TABLE film ENABLE ALWAYS TRIGGER indexer_capture_{op}")
     faults = {"INDEXER_FAULTS": "slot_before_advance=exit"}
     with pagila.daemon("--workers", "1", env=faults, live=True) as daemon:
-        wait_until(lambda: pagila.document("pagila_film", "44")["title"] == "ONCE ONLY", 60, "the change")
+        wait_until(lambda: pagila.source("pagila_film", "44")["title"] == "ONCE ONLY", 60, "the change")
 
         def slot_deaths() -> int:
             return sum("process=slot-" in line for line in pagila.lines(daemon, "process_died"))
@@ -433,5 +433,5 @@ def test_enable_trigger_all_does_not_leave_the_capture_origin_only(pagila: Harne
     output = pagila.run_once()
     assert "event=capture_trigger_reenabled" in output and "was=O" in output
     assert trigger_states(pagila, "film") == {"A"}
-    assert pagila.document("pagila_film", "12")["title"] == "WHILE ORIGIN ONLY"  # found in the slot
+    assert pagila.source("pagila_film", "12")["title"] == "WHILE ORIGIN ONLY"  # found in the slot
     assert "28 of 28 enabled ALWAYS" in pagila.cli("status").output

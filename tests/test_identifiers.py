@@ -87,9 +87,9 @@ def test_quoted_unicode_multi_tenant_composite_keys(cluster, make_database, sear
         for tenant in tenants:
             h.assert_matches(f"shops-{tenant.lower().replace(' ', '-')}")
         # key ("Region", "ID"): the _id joins the values with the columns sorted by name, as PGSync does
-        assert h.document("shops-tenant-one", "9|EU")["name"] == "Paris"
+        assert h.source("shops-tenant-one", "9|EU")["name"] == "Paris"
         assert h.document("shops-tenant-one", "2|EU") is None
-        books = h.document("shops-tenant-one", "1|EU")["Bücher"]
+        books = h.source("shops-tenant-one", "1|EU")["Bücher"]
         assert any("Ada L." in (book["Autoren"] or []) for book in books)
         h.cli("teardown", "--delete-index")
         assert h.sql("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'Indexer_State%'") == [(0,)]
@@ -109,12 +109,12 @@ def test_composite_keys_whose_values_contain_the_separator(make_pagila, tmp_path
     h.cli("bootstrap")
     h.run_once()
     assert h.assert_matches("pairs") == 5
-    assert h.document("pairs", "x|y")["note"] == "plain"  # no separator inside: PGSync's id
-    assert h.document("pairs", "back\\|slash")["note"] == "lone backslash"
-    assert h.document("pairs", "pi\\|pe|b")["note"] == "first"
+    assert h.source("pairs", "x|y")["note"] == "plain"  # no separator inside: PGSync's id
+    assert h.source("pairs", "back\\|slash")["note"] == "lone backslash"
+    assert h.source("pairs", "pi\\|pe|b")["note"] == "first"
     h.sql("DELETE FROM pair WHERE a = 'pi|pe'")
     h.run_once()
-    assert h.document("pairs", "pi|pe\\|b")["note"] == "second"
+    assert h.source("pairs", "pi|pe\\|b")["note"] == "second"
     h.assert_matches("pairs")
     result = h.cli("verify")
     assert "missing 0, extra 0, stale 0" in result.output

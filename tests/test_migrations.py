@@ -111,8 +111,8 @@ def test_upgrade_from_0_1_0_keeps_pending_changes_and_the_slot(make_pagila, tmp_
 
     output = pagila.run_once()
     assert "slot_missing_recreated" not in output
-    assert pagila.document("pagila_film", "7")["title"] == "CHANGED BEFORE THE UPGRADE"
-    assert pagila.document("pagila_film", "1")["language"]["name"].startswith("Lingua")
+    assert pagila.source("pagila_film", "7")["title"] == "CHANGED BEFORE THE UPGRADE"
+    assert pagila.source("pagila_film", "1")["language"]["name"].startswith("Lingua")
     pagila.assert_matches("pagila_film")
     pagila.assert_matches("pagila_actor")
     assert os.environ.get("PYTHONPATH", "") != str(source)

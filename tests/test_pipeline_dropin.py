@@ -136,7 +136,7 @@ INDEXES = ["dropin_book", "dropin_profile", "dropin_node", "dropin_ancestry"]
 
 
 @pytest.fixture
-def dropin(cluster, make_database, search_url, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def dropin(cluster, make_database, search_url, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DROPIN_DATABASE", "replaced-by---database")
     database = make_database("template1")
     schema_file = tmp_path / "schema.json"
@@ -162,12 +162,12 @@ def test_pgsync_schema_forms_backfill_and_follow_changes(dropin: Harness) -> Non
     assert book["book_isbn"] == "XX1XX9" and book["tags"] == ["a=b", "c"]
     assert book["label"] == "1_Alpha_9.8_tag"  # price 9.80 as PGSync's float, "tag" is no field: literal
     assert book["publisher"]["xyz"] == "1-Oxford-True"
-    assert h.document("dropin_book", "2")["label"] == "2_Beta_tag"  # 0 is left out, as PGSync's filter(None)
+    assert h.source("dropin_book", "2")["label"] == "2_Beta_tag"  # 0 is left out, as PGSync's filter(None)
     assert h.document("dropin_profile", "1") == {
         "id": 1, "doc_first": "Ada", "doc_address,city": "London", "doc_tags_0": "x", "doc_n": "3"
     }  # fmt: skip
-    assert [c["name"] for c in h.document("dropin_node", "1")["child"]] == ["kid a", "kid b"]
-    assert [c["id"] for c in h.document("dropin_ancestry", "1")["children"]] == [100, 101]
+    assert [c["name"] for c in h.source("dropin_node", "1")["child"]] == ["kid a", "kid b"]
+    assert [c["id"] for c in h.source("dropin_ancestry", "1")["children"]] == [100, 101]
 
     # the mapping: transform.mapping by the renamed name, "mappings" and "mapping" merged
     (physical,) = h.http("GET", "/dropin_book/_mapping").values()
@@ -195,9 +195,9 @@ def test_pgsync_schema_forms_backfill_and_follow_changes(dropin: Harness) -> Non
     h.run_once()
     for index in INDEXES:
         h.assert_matches(index)
-    assert h.document("dropin_profile", "1")["doc_address,city"] == "Paris"
-    assert h.document("dropin_book", "1")["publisher"]["xyz"] == "1-Oxford UP"
-    assert [c["id"] for c in h.document("dropin_ancestry", "2")["children"]] == [100, 101]
+    assert h.source("dropin_profile", "1")["doc_address,city"] == "Paris"
+    assert h.source("dropin_book", "1")["publisher"]["xyz"] == "1-Oxford UP"
+    assert [c["id"] for c in h.source("dropin_ancestry", "2")["children"]] == [100, 101]
 
 
 PAGILA_RENTALS = [
@@ -255,7 +255,7 @@ def test_through_tables_reached_either_way_on_pagila(make_pagila, tmp_path: Path
     h.cli("bootstrap")
     h.run_once()
     assert h.assert_matches("rentals") == 4581
-    staff = h.document("rentals", "1")["staff"]
+    staff = h.source("rentals", "1")["staff"]
     assert staff and all(s["address"] for s in staff)
     for statement in [
         "UPDATE store SET address_id = 3 WHERE store_id = 1",
@@ -391,7 +391,7 @@ def test_pgsync_plugins_transform_drop_and_dead_letter(
     h.sql("UPDATE actor SET last_name = 'BACK' WHERE actor_id = 3")  # dropped before: indexed now
     h.run_once(env=env)
     assert h.documents("actors") == expected()
-    assert h.document("actors", "11")["full_name"] == "NEO " + h.document("actors", "11")["last_name"].upper()
+    assert h.source("actors", "11")["full_name"] == "NEO " + h.source("actors", "11")["last_name"].upper()
     # verify applies the same plugins to what Postgres holds before comparing
     assert "missing 0, extra 0, stale 0" in h.cli("verify").output
     h.http("DELETE", "/actors/_doc/15?refresh=true")

@@ -44,6 +44,6 @@ def test_orders_match_reference_through_changes(cluster, make_database, search_u
         assert order["customer"]["company_name"] == "Renamed Ltd"
         assert [line["product"]["product_name"] for line in order["lines"]] == ["Chai Latte", "Chang"]
         assert order["lines"][0]["product"]["category"] == "Drinks"
-        assert northwind.document("northwind_order", "10250")["shipper"] is None
+        assert northwind.source("northwind_order", "10250")["shipper"] is None
     finally:
         northwind.close()

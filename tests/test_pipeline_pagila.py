@@ -55,14 +55,14 @@ def test_backfill_then_scripted_changes_match_reference(pagila: Harness) -> None
     pagila.assert_matches("pagila_actor")
     assert pagila.document("pagila_film", "14") is None
     assert pagila.document("pagila_film", "7") is None
-    assert pagila.document("pagila_film", "6000")["language"]["name"].strip() == "Klingon"
+    assert pagila.source("pagila_film", "6000")["language"]["name"].strip() == "Klingon"
 
     # TRUNCATE of a child table
     pagila.sql("TRUNCATE film_category")
     pagila.run_once()
     pagila.assert_matches("pagila_film")
     pagila.assert_matches("pagila_actor")
-    assert pagila.document("pagila_film", "1")["categories"] is None
+    assert pagila.source("pagila_film", "1")["categories"] is None
 
 
 def test_unused_column_update_enqueues_nothing(pagila: Harness) -> None:

@@ -65,7 +65,7 @@ def test_a_deleted_index_is_rebuilt_with_its_mappings_not_auto_created(pagila: H
         incidents = pagila.lines(daemon, "index_missing")
     assert incidents and "pagila_film_v1" in incidents[0], incidents
     assert field_type(pagila, "pagila_film", "rental_rate") == "double"  # the schema's, not dynamic
-    assert pagila.document("pagila_film", "9")["title"] == "AFTER THE DELETE"
+    assert pagila.source("pagila_film", "9")["title"] == "AFTER THE DELETE"
     pagila.assert_matches("pagila_film")
     pagila.assert_matches("pagila_actor")
 
@@ -146,6 +146,6 @@ def test_a_changed_schema_is_rebuilt_behind_the_alias_while_writes_and_searches_
     assert not problems, problems[:10]
     assert swaps and reloads
     assert field_type(pagila, "pagila_film", "title") == "keyword"
-    assert "original_language_id" in pagila.document("pagila_film", "1")
+    assert "original_language_id" in pagila.source("pagila_film", "1")
     pagila.assert_matches("pagila_film")
     pagila.assert_matches("pagila_actor")

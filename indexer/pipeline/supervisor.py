@@ -253,6 +253,7 @@ class Supervisor:
         self.stop_event.set()
 
     def _watch(self, progress: Progress, conns: dict[str, Any]) -> int:
+        """Supervise the children until all have finished; the exit status."""
         last_poll = 0.0
         last_check = 0.0
         stop_sent_at: float | None = None
@@ -265,56 +266,12 @@ class Supervisor:
             if now - last_check >= TARGET_CHECK_SECONDS and not self.stopping:
                 last_check = now
                 self._check_targets(conns)
-            alive = 0
-            for child in self.children:
-                if child.finished:
-                    continue
-                process = child.process
-                if process is not None and process.is_alive():
-                    alive += 1
-                    continue
-                if process is not None:
-                    process.join(0)
-                    code = process.exitcode
-                    process = child.process = None
-                    if self.stopping or (self.once and code == 0):
-                        child.finished, child.exit_code = True, code
-                        continue
-                    if code == EXIT_RELOAD:
-                        self.log.info("process_reloading", process=child.name, reason="bootstrap installed a new plan")
-                        child.restart_at = now
-                        self._reload_plans()
-                        continue
-                    # Back off a crash loop; a process that ran a while starts afresh.
-                    child.restarts = 1 if now - child.started_at > HEALTHY_SECONDS else child.restarts + 1
-                    delay = min(MAX_RESTART_DELAY, 0.25 * 2 ** min(child.restarts - 1, 6))
-                    child.restart_at = now + delay
-                    self.log.warning("process_died", process=child.name, exit_code=code, restart_in_s=delay)
-                    if code == 3 or (self.once and child.restarts > ONCE_MAX_CRASHES):
-                        # A fatal configuration problem, or --once crashing in a loop: give up.
-                        child.finished, child.exit_code = True, code
-                        self.stopping = True
-                    continue
-                if self.stopping:
-                    child.finished = True
-                    continue
-                if now >= child.restart_at:
-                    self._spawn(child)
-                    alive += 1
+            alive = sum(self._tend(child, now) for child in self.children)
             self.metrics.workers.set(alive)
             if self.once and not self.stopping and all(c.finished for c in self.children if c.target is worker_main):
                 # --once: the workers found nothing left; let the reconcilers go too.
                 self.stopping = True
-            if self.stopping and stop_sent_at is None:
-                stop_sent_at = now
-                for child in self.children:
-                    if child.process is not None and child.process.is_alive():
-                        os.kill(child.process.pid, signal.SIGTERM)
-            if stop_sent_at is not None and now - stop_sent_at > STOP_GRACE_SECONDS:
-                for child in self.children:
-                    if child.process is not None and child.process.is_alive():
-                        self.log.warning("process_killed", process=child.name)
-                        child.process.kill()
+            stop_sent_at = self._stop_children(now, stop_sent_at)
             if all(child.finished for child in self.children):
                 break
             time.sleep(0.1)
@@ -323,6 +280,62 @@ class Supervisor:
         failed = [c for c in codes if c not in (0, None, -signal.SIGTERM)]
         self.log.info("stopped", exit_codes=codes)
         return 1 if failed else 0
+
+    def _tend(self, child: Child, now: float) -> bool:
+        """Look after one child: note its exit, restart it when due. True
+        when it is running afterwards."""
+        if child.finished:
+            return False
+        process = child.process
+        if process is not None and process.is_alive():
+            return True
+        if process is not None:
+            process.join(0)
+            child.process = None
+            self._exited(child, process.exitcode, now)
+            return False
+        if self.stopping:
+            child.finished = True
+            return False
+        if now >= child.restart_at:
+            self._spawn(child)
+            return True
+        return False
+
+    def _exited(self, child: Child, code: int | None, now: float) -> None:
+        """A child exited with ``code``: finish it, reload, or schedule a restart."""
+        if self.stopping or (self.once and code == 0):
+            child.finished, child.exit_code = True, code
+            return
+        if code == EXIT_RELOAD:
+            self.log.info("process_reloading", process=child.name, reason="bootstrap installed a new plan")
+            child.restart_at = now
+            self._reload_plans()
+            return
+        # Back off a crash loop; a process that ran a while starts afresh.
+        child.restarts = 1 if now - child.started_at > HEALTHY_SECONDS else child.restarts + 1
+        delay = min(MAX_RESTART_DELAY, 0.25 * 2 ** min(child.restarts - 1, 6))
+        child.restart_at = now + delay
+        self.log.warning("process_died", process=child.name, exit_code=code, restart_in_s=delay)
+        if code == 3 or (self.once and child.restarts > ONCE_MAX_CRASHES):
+            # A fatal configuration problem, or --once crashing in a loop: give up.
+            child.finished, child.exit_code = True, code
+            self.stopping = True
+
+    def _stop_children(self, now: float, stop_sent_at: float | None) -> float | None:
+        """Once stopping: SIGTERM every running child, and SIGKILL those still
+        running after the grace period. Returns when SIGTERM was sent."""
+        if self.stopping and stop_sent_at is None:
+            stop_sent_at = now
+            for child in self.children:
+                if child.process is not None and child.process.is_alive():
+                    os.kill(child.process.pid, signal.SIGTERM)
+        if stop_sent_at is not None and now - stop_sent_at > STOP_GRACE_SECONDS:
+            for child in self.children:
+                if child.process is not None and child.process.is_alive():
+                    self.log.warning("process_killed", process=child.name)
+                    child.process.kill()
+        return stop_sent_at
 
     def _drain_stats(self) -> None:
         while True:

@@ -1,0 +1,58 @@
+"""Bulk request bodies and the classification of every kind of item answer."""
+
+from __future__ import annotations
+
+import orjson
+
+from indexer.search.bulk import ItemStatus, classify, encode, item_status, split_by_size
+
+ROWS = [
+    (7, b'"1"', b'{"a":1}', b'{"id":1}'),
+    (7, b'"2"', None, b'{"id":2}'),
+    (8, b'"3"', b'{"a":3}', b'{"id":3}'),
+    (8, b'"4"', b'{"a":4}', b'{"id":4}'),
+    (8, b'"5"', b'{"a":5}', b'{"id":5}'),
+    (8, b'"6"', b'{"a":6}', b'{"id":6}'),
+]
+
+
+def test_the_body_is_the_rows_bytes_with_external_versions() -> None:
+    lines = encode("films", ROWS[:2]).decode().splitlines()
+    assert [orjson.loads(line) for line in lines] == [
+        {"index": {"_index": "films", "version_type": "external", "version": 7, "_id": "1"}},
+        {"a": 1},
+        {"delete": {"_index": "films", "version_type": "external", "version": 7, "_id": "2"}},
+    ]
+
+
+def test_every_item_answer_is_classified() -> None:
+    items = [
+        {"index": {"status": 201}},
+        {"delete": {"status": 404, "result": "not_found"}},  # already gone: done
+        {"index": {"status": 409, "error": {"type": "version_conflict_engine_exception"}}},
+        {"index": {"status": 429, "error": {"type": "es_rejected_execution_exception"}}},
+        {"index": {"status": 400, "error": {"type": "mapper_parsing_exception", "reason": "bad"}}},
+        {"index": {"status": 404, "error": {"type": "index_not_found_exception"}}},
+    ]
+    outcome = classify({"errors": True, "items": items}, ROWS)
+    assert (outcome.indexed, outcome.deleted, outcome.conflicts) == (1, 1, 1)
+    assert [r[1] for r in outcome.retry] == [b'"4"']
+    assert [(r.row[1], r.status, r.reason) for r in outcome.rejected] == [(b'"5"', 400, "mapper_parsing_exception")]
+    assert [r[1] for r in outcome.missing] == [b'"6"']
+
+
+def test_an_answer_that_does_not_cover_every_item_is_retried_whole() -> None:
+    outcome = classify({"errors": True, "items": [{"index": {"status": 201}}]}, ROWS[:3])
+    assert len(outcome.retry) == 3 and not outcome.rejected
+
+
+def test_statuses() -> None:
+    assert item_status("index", 503, {}) is ItemStatus.RETRY
+    assert item_status("delete", 404, {"type": "index_not_found_exception"}) is ItemStatus.MISSING_INDEX
+    assert item_status("index", 413, {}) is ItemStatus.REJECTED
+
+
+def test_requests_are_split_by_size() -> None:
+    big = [(1, b'"%d"' % i, b"x" * 400, b"{}") for i in range(10)]
+    groups = split_by_size(big, 1200)
+    assert sum(len(g) for g in groups) == 10 and all(len(g) <= 2 for g in groups)

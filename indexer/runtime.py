@@ -19,6 +19,20 @@ def load_document_schema(settings: Settings) -> DocumentSchema:
     return schema.with_database(settings.database) if settings.database else schema
 
 
+def handed_or_loaded_plan(conn: Any, settings: Settings, database: str, handed: Plan | None) -> Plan:
+    """``handed`` (the supervisor's plan) when it still matches the installation,
+    which costs one query instead of reflecting the catalog again; otherwise
+    :func:`load_running_plan`."""
+    if handed is not None:
+        try:
+            require_installation(conn, handed)
+        except NotBootstrapped:
+            pass
+        else:
+            return handed
+    return load_running_plan(conn, settings, database)
+
+
 def load_running_plan(conn: Any, settings: Settings, database: str) -> Plan:
     """The plan for ``database`` as installed by bootstrap. Raises
     :class:`NotBootstrapped` when bootstrap has not run or schema.json changed."""

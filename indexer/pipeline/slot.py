@@ -75,6 +75,7 @@ class SlotConfig:
     log_level: str = "info"
     log_format: str = "text"
     interval: float = 1.0
+    plan: Plan | None = None  # the supervisor's plan, inherited through fork (no second reflection)
 
 
 @dataclass
@@ -338,7 +339,7 @@ class SlotProcess:
         self.reported_disabled: set[str] = set()
 
     def run(self) -> int:
-        from indexer.runtime import load_running_plan
+        from indexer.runtime import handed_or_loaded_plan
 
         settings = self.config.settings
         dsn = settings.dsn_for(self.config.database)
@@ -348,7 +349,7 @@ class SlotProcess:
             try:
                 conn = db.connect(dsn, application="indexer slot", autocommit=True)
                 if self.plan is None:
-                    self.plan = load_running_plan(conn, settings, self.config.database)
+                    self.plan = handed_or_loaded_plan(conn, settings, self.config.database, self.config.plan)
                 with conn.cursor() as cur:
                     cur.execute(
                         "SELECT pg_catalog.pg_try_advisory_lock(%s)", (db.advisory_key(self.plan.state_schema, "slot"),)

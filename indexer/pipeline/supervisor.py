@@ -11,6 +11,7 @@ child has finished its work.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import queue
 import signal
@@ -159,6 +160,9 @@ class Supervisor:
             self.log.warning("plan_reload_failed", error=first_line(exc))
             return
         self.plans = plans
+        by_db = {plan.database: plan for plan in plans}
+        for child in self.children:
+            child.config = dataclasses.replace(child.config, plan=by_db.get(child.config.database))
 
     def _check_targets(self, conns: dict[str, Any]) -> None:
         """Every few seconds: is each index's live version and version being
@@ -222,11 +226,16 @@ class Supervisor:
             return 0
         ctx = multiprocess.get_context("fork")
         self.stats = ctx.Queue(maxsize=100_000)
+        by_db = {plan.database: plan for plan in plans}
         for database in self.databases:
             for n in range(self.settings.workers):
-                config = WorkerConfig(n, database, self.settings, self.once, self.log_level, self.log_format)
+                config = WorkerConfig(
+                    n, database, self.settings, self.once, self.log_level, self.log_format, plan=by_db.get(database)
+                )
                 self.children.append(Child(f"worker-{database}-{n}", worker_main, config))
-            slot_config = SlotConfig(database, self.settings, self.once, self.log_level, self.log_format)
+            slot_config = SlotConfig(
+                database, self.settings, self.once, self.log_level, self.log_format, plan=by_db.get(database)
+            )
             self.children.append(Child(f"slot-{database}", slot_main, slot_config))
         if self.settings.metrics_port:
             self.metrics.serve(self.settings.metrics_port)

@@ -48,6 +48,7 @@ class WorkerConfig:
     once: bool
     log_level: str = "info"
     log_format: str = "text"
+    plan: Plan | None = None  # the supervisor's plan, inherited through fork (no second reflection)
 
 
 class Worker:
@@ -271,9 +272,9 @@ def worker_main(config: WorkerConfig, stats: Any) -> None:
             stats.put_nowait(dict(fields, database=config.database, worker=config.number))
 
     def load(conn: Any) -> Plan:
-        from indexer.runtime import load_running_plan
+        from indexer.runtime import handed_or_loaded_plan
 
-        return load_running_plan(conn, config.settings, config.database)
+        return handed_or_loaded_plan(conn, config.settings, config.database, config.plan)
 
     log = logs.get("worker")
     try:

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from indexer import db, logs
+from indexer import db, locks, logs
 from indexer.advice import MissingIndex, missing_indexes
 from indexer.errors import ConfigError, PreflightError
 from indexer.install import install, read_installation, uninstall
@@ -19,7 +19,8 @@ from indexer.plan import Plan, load_plan
 from indexer.preflight import check_bootstrap, check_wal_level, schema_exists, server_facts, slot_exists
 from indexer.runtime import load_running_plan
 from indexer.schema.model import DocumentSchema
-from indexer.search.store import DocumentStore, open_store
+from indexer.search.connect import open_store
+from indexer.search.store import DocumentStore
 from indexer.settings import Settings
 from indexer.sqlfiles import Queries, schema_ddl
 from indexer.sqlgen.names import publication_name
@@ -243,8 +244,8 @@ def run_status(settings: Settings, schema: DocumentSchema) -> None:
                 rows = cur.fetchall()
                 cur.execute(queries["slot_position"], {"slot": installation.slot_name})
                 slot = cur.fetchone()
-                key = db.advisory_key(settings.state_schema, "member")
-                classid, objid = db.split_key(key)
+                key = locks.advisory_key(settings.state_schema, "member")
+                classid, objid = locks.split_key(key)
                 cur.execute(queries["live_workers"], {"classid": classid, "objid": objid})
                 (workers,) = cur.fetchone()
             click.echo(f"database {database}: {workers} worker(s) connected, {installation.partitions} partitions")

@@ -11,7 +11,6 @@ resolve to the same operators in both) and turns connection failures into
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -95,18 +94,6 @@ def bytes_cursor(conn: Any) -> Any:
     return cur
 
 
-def advisory_key(*parts: str) -> int:
-    """A signed 64-bit advisory lock key derived from ``parts``."""
-    digest = hashlib.sha256("\x00".join(parts).encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-def split_key(key: int) -> tuple[int, int]:
-    """How ``pg_locks`` shows a bigint advisory key: (classid, objid) as oids."""
-    unsigned = key & 0xFFFFFFFFFFFFFFFF
-    return unsigned >> 32, unsigned & 0xFFFFFFFF
-
-
 @contextlib.contextmanager
 def transaction(conn: Any) -> Iterator[Any]:
     """An explicit transaction on an autocommit connection; yields a cursor."""
@@ -131,7 +118,7 @@ def translate(exc: Exception, command: str = "run") -> IndexerError:
     ``teardown``); a lost server is :class:`DatabaseUnavailable`; anything else
     keeps Postgres's own message."""
     from indexer.errors import PreflightError
-    from indexer.preflight import PRIVILEGES_BY_COMMAND, RUN_PRIVILEGES
+    from indexer.privileges import PRIVILEGES_BY_COMMAND, RUN_PRIVILEGES
 
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, psycopg2.errors.DeadlockDetected | psycopg2.errors.LockNotAvailable):

@@ -24,22 +24,7 @@ from psycopg2 import sql
 
 from indexer.errors import PreflightError
 from indexer.plan import Plan
-
-RUN_PRIVILEGES = (
-    "SELECT on every tracked table",
-    "USAGE on the state schema; SELECT, INSERT, UPDATE, DELETE on its tables; USAGE on its sequences",
-    "the REPLICATION attribute (to read and advance the replication slot)",
-)
-
-
-TEARDOWN_PRIVILEGES = (
-    "ownership of every table with capture triggers (or superuser)",
-    "ownership of the state schema and of the publication",
-    "superuser, if bootstrap installed the event trigger",
-    "the REPLICATION attribute (to drop the replication slot)",
-)
-
-PRIVILEGES_BY_COMMAND = {"run": RUN_PRIVILEGES, "teardown": TEARDOWN_PRIVILEGES}
+from indexer.privileges import PRIVILEGES_BY_COMMAND, RUN_PRIVILEGES, TEARDOWN_PRIVILEGES  # noqa: F401 - re-exported
 
 
 def server_facts(conn: Any) -> dict[str, Any]:

@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from indexer import db, logs
+from indexer import db, locks, logs
 from indexer.plan import IndexPlan
 from indexer.search.store import DocumentStore
 from indexer.sqlfiles import Queries
@@ -201,7 +201,7 @@ def create_building(store: DocumentStore, index_plan: IndexPlan, target: Bootstr
 
 @contextlib.contextmanager
 def _locked(conn: Any, state_schema: str, *parts: str) -> Iterator[bool]:
-    key = db.advisory_key(state_schema, *parts)
+    key = locks.advisory_key(state_schema, *parts)
     with conn.cursor() as cur:
         cur.execute("SELECT pg_catalog.pg_try_advisory_lock(%s)", (key,))
         got = bool(cur.fetchone()[0])

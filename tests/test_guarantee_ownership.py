@@ -33,7 +33,7 @@ def pagila(make_pagila) -> Harness:
 
 def partition_owners(h: Harness) -> dict[int, list[int]]:
     """pid -> partitions it holds, read from pg_locks (advisory keys of the partitions)."""
-    from indexer.db import advisory_key, split_key
+    from indexer.locks import advisory_key, split_key
 
     keys = {split_key(advisory_key("indexer", "partition", str(p))): p for p in range(PARTITIONS)}
     owners: dict[int, list[int]] = {}

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer import logs
-from indexer.db import advisory_key, bytes_cursor, transaction
+from indexer.db import bytes_cursor, transaction
 from indexer.faults import NO_FAULTS, Faults
+from indexer.locks import advisory_key
 from indexer.pipeline.drain import record_rejections
 from indexer.plan import IndexPlan
 from indexer.search.bulk import Outcome, Rejection, Row

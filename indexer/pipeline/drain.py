@@ -28,8 +28,9 @@ from typing import Any
 import orjson
 
 from indexer import logs
-from indexer.db import bytes_cursor, split_key, transaction
+from indexer.db import bytes_cursor, transaction
 from indexer.faults import NO_FAULTS, Faults
+from indexer.locks import split_key
 from indexer.plan import IndexPlan
 from indexer.search.bulk import Outcome, Rejection, Row
 from indexer.search.writer import DocumentWriter, TargetMissing

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from indexer.db import advisory_key, split_key
+from indexer.locks import advisory_key, split_key
 from indexer.sqlfiles import Queries
 
 

@@ -50,7 +50,7 @@ import psycopg2.errors
 import psycopg2.extensions
 from psycopg2 import sql
 
-from indexer import db, logs
+from indexer import db, locks, logs
 from indexer.errors import DatabaseUnavailable, IndexerError, PlanMismatch, SearchUnavailable
 from indexer.faults import NO_FAULTS, Faults
 from indexer.pipeline import pgoutput
@@ -351,9 +351,8 @@ class SlotProcess:
                 if self.plan is None:
                     self.plan = handed_or_loaded_plan(conn, settings, self.config.database, self.config.plan)
                 with conn.cursor() as cur:
-                    cur.execute(
-                        "SELECT pg_catalog.pg_try_advisory_lock(%s)", (db.advisory_key(self.plan.state_schema, "slot"),)
-                    )
+                    slot_key = locks.advisory_key(self.plan.state_schema, "slot")
+                    cur.execute("SELECT pg_catalog.pg_try_advisory_lock(%s)", (slot_key,))
                     holder = bool(cur.fetchone()[0])
                 if not holder:
                     # Another host reconciles this slot; check again later.
@@ -434,7 +433,7 @@ class SlotProcess:
     def run_repairs(self, conn: Any, plan: Plan) -> None:
         """Verify and repair each index owed a repair whose backoff has passed.
         A failure (the search server down, say) is recorded and retried later."""
-        from indexer.search.store import open_store
+        from indexer.search.connect import open_store
         from indexer.verify import verify_index
 
         queries = Queries(plan.state_schema)

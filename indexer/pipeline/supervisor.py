@@ -31,7 +31,7 @@ from indexer.pipeline.worker import WorkerConfig, worker_main
 from indexer.plan import Plan
 from indexer.process import EXIT_RELOAD, Backoff, first_line
 from indexer.runtime import load_running_plan
-from indexer.search.store import open_store
+from indexer.search.connect import open_store
 from indexer.settings import Settings
 from indexer.sqlfiles import Queries
 

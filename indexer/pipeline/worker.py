@@ -29,7 +29,8 @@ from indexer.pipeline.drain import InFlight, drain_batch
 from indexer.pipeline.ownership import Ownership
 from indexer.plan import IndexPlan, Plan
 from indexer.process import EXIT_RELOAD, Backoff, PlanChanged, first_line, stop_on_signals, watch_parent
-from indexer.search.store import DocumentStore, open_store
+from indexer.search.connect import open_store
+from indexer.search.store import DocumentStore
 from indexer.search.wrappers import MeteredStore, RetryingStore
 from indexer.search.writer import DocumentWriter, Stopped, TargetMissing
 from indexer.settings import Settings

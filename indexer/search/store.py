@@ -4,8 +4,9 @@ Two adapters implement it, :class:`~indexer.search.elasticsearch.ElasticsearchSt
 (the official 8.x client, for Elasticsearch 8 and 9) and
 :class:`~indexer.search.opensearch.OpenSearchStore` (opensearch-py, for
 OpenSearch 2 and 3). Wrappers add behaviour without touching them:
-:class:`~indexer.search.retrying.RetryingStore` waits out outages,
-:class:`~indexer.search.metered.MeteredStore` reports request latency and size.
+:class:`~indexer.search.wrappers.RetryingStore` waits out outages,
+:class:`~indexer.search.wrappers.MeteredStore` reports request latency and size;
+:func:`~indexer.search.connect.open_store` picks the adapter for a server.
 Another engine (a serverless collection, a second cluster for dual writes) is
 one more adapter or wrapper.
 
@@ -21,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from indexer.errors import SearchRejected, SearchUnavailable
-from indexer.settings import SearchSettings
 
 
 @dataclass(frozen=True)
@@ -82,42 +82,4 @@ class DocumentStore(Protocol):
     def close(self) -> None: ...
 
 
-def probe(settings: SearchSettings) -> ServerInfo:
-    """Identify the server at ``settings.url`` from ``GET /`` (plain JSON, which
-    every server accepts), through opensearch-py's transport. Raises
-    :class:`SearchUnavailable` when it cannot be reached and
-    :class:`SearchRejected` when it is not Elasticsearch or OpenSearch."""
-    from indexer.search.opensearch import OpenSearchStore
-
-    plain = OpenSearchStore(settings, ServerInfo("opensearch", "", 0))
-    try:
-        body = plain.root()
-    finally:
-        plain.close()
-    try:
-        version = body["version"]
-        number = str(version["number"])
-    except (KeyError, TypeError):
-        raise SearchRejected(f"{settings.url} does not look like Elasticsearch or OpenSearch") from None
-    flavor = "opensearch" if version.get("distribution") == "opensearch" else "elasticsearch"
-    head = number.split(".")[0]
-    return ServerInfo(flavor=flavor, version=number, major=int(head) if head.isdigit() else 0)
-
-
-def open_store(settings: SearchSettings, *, exact_numbers: bool = False) -> DocumentStore:
-    """Probe the server and return the adapter for it; ``settings.engine``
-    other than ``auto`` overrides the detected flavour. ``exact_numbers``
-    parses responses with exact decimals (for comparing documents)."""
-    info = probe(settings)
-    if settings.engine != "auto" and settings.engine != info.flavor:
-        info = ServerInfo(flavor=settings.engine, version=info.version, major=info.major)
-    if info.flavor == "opensearch":
-        from indexer.search.opensearch import OpenSearchStore
-
-        return OpenSearchStore(settings, info, exact_numbers=exact_numbers)
-    from indexer.search.elasticsearch import ElasticsearchStore
-
-    return ElasticsearchStore(settings, info, exact_numbers=exact_numbers)
-
-
-__all__ = ["DocumentStore", "SearchRejected", "SearchUnavailable", "ServerInfo", "open_store", "probe"]
+__all__ = ["DocumentStore", "SearchRejected", "SearchUnavailable", "ServerInfo"]

@@ -30,7 +30,7 @@ from typing import Any
 
 from psycopg2 import sql
 
-from indexer.db import advisory_key
+from indexer.locks import advisory_key
 from indexer.schema.catalog import Table, TableName
 from indexer.schema.tree import Index, Node
 from indexer.sqlgen.names import (

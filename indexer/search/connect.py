@@ -1,0 +1,43 @@
+"""Opening a :class:`~indexer.search.store.DocumentStore`: ask the server what
+it is, then pick its adapter. Kept apart from the protocol so the adapters can
+import the protocol without a cycle."""
+
+from __future__ import annotations
+
+from indexer.errors import SearchRejected
+from indexer.search.elasticsearch import ElasticsearchStore
+from indexer.search.opensearch import OpenSearchStore
+from indexer.search.store import DocumentStore, ServerInfo
+from indexer.settings import SearchSettings
+
+
+def probe(settings: SearchSettings) -> ServerInfo:
+    """Identify the server at ``settings.url`` from ``GET /`` (plain JSON, which
+    every server accepts), through opensearch-py's transport. Raises
+    :class:`SearchUnavailable` when it cannot be reached and
+    :class:`SearchRejected` when it is not Elasticsearch or OpenSearch."""
+    plain = OpenSearchStore(settings, ServerInfo("opensearch", "", 0))
+    try:
+        body = plain.root()
+    finally:
+        plain.close()
+    try:
+        version = body["version"]
+        number = str(version["number"])
+    except (KeyError, TypeError):
+        raise SearchRejected(f"{settings.url} does not look like Elasticsearch or OpenSearch") from None
+    flavor = "opensearch" if version.get("distribution") == "opensearch" else "elasticsearch"
+    head = number.split(".")[0]
+    return ServerInfo(flavor=flavor, version=number, major=int(head) if head.isdigit() else 0)
+
+
+def open_store(settings: SearchSettings, *, exact_numbers: bool = False) -> DocumentStore:
+    """Probe the server and return the adapter for it; ``settings.engine``
+    other than ``auto`` overrides the detected flavour. ``exact_numbers``
+    parses responses with exact decimals (for comparing documents)."""
+    info = probe(settings)
+    if settings.engine != "auto" and settings.engine != info.flavor:
+        info = ServerInfo(flavor=settings.engine, version=info.version, major=info.major)
+    if info.flavor == "opensearch":
+        return OpenSearchStore(settings, info, exact_numbers=exact_numbers)
+    return ElasticsearchStore(settings, info, exact_numbers=exact_numbers)

@@ -150,7 +150,7 @@ def load_plan(
     captures = []
     for table in tables:
         occs = occurrences(indexes, table.key)
-        body_text = function_body(state_schema, table, occs).as_string(conn)
+        body_text = function_body(state_schema, table, occs, conn).as_string(conn)
         captures.append(capture_ddl(state_schema, table, occs, body_text))
     slot = slot_name or default_slot_name(database, state_schema)
     fingerprint = _digest(

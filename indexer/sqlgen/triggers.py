@@ -231,12 +231,21 @@ def capture_lock_key(state_schema: str) -> int:
     return advisory_key(state_schema, "capture")
 
 
-def _capture(
-    state_schema: str, table: Table, occs: Sequence[Occurrence], op: str, source_for: Any, rows: sql.Composable
-) -> sql.Composed:
-    """One statement: insert the root keys of every occurrence into the outbox
-    and emit the coverage message ``<relid> <op> <rows>``. A single SQL
-    statement per trigger call keeps the per-statement overhead low."""
+# Above this many changed rows the capture statement is planned afresh (EXECUTE);
+# at or below it the function's cached plan serves. PL/pgSQL caches a plan for a
+# statement without parameters at its first run, with the transition tables'
+# row counts of that run: a plan made for one row (nested loops) reused for
+# 16,000 rows made a large UPDATE after a small one in the same session 30-80
+# times slower. The cached path only ever sees small statements, so its plan
+# always fits them; large ones pay a few milliseconds of planning.
+DYNAMIC_ABOVE_ROWS = 64
+
+
+def _capture_statement(state_schema: str, table: Table, occs: Sequence[Occurrence], op: str, source_for: Any,
+                       message: sql.Composable) -> sql.Composed:  # fmt: skip
+    """The statement that inserts the root keys of every occurrence into the
+    outbox and emits the coverage message ``message`` (text); it returns the
+    message's LSN. One SQL statement per trigger call keeps the overhead low."""
     selects = [
         sql.SQL("SELECT {index}, q.root_key, {op}, {source} FROM ({keys}) AS q").format(
             index=sql.Literal(occ.index.name),
@@ -248,23 +257,52 @@ def _capture(
     ]
     return sql.SQL(
         "WITH enqueued AS (INSERT INTO {outbox} (index_name, root_key, op, source_table)\n{selects})\n"
-        "SELECT pg_logical_emit_message(true, {prefix}, concat_ws(' ', TG_RELID, TG_OP, {rows})) INTO _lsn"
-        " FROM pg_advisory_xact_lock_shared({capture_lock});"
+        "SELECT pg_logical_emit_message(true, {prefix}, {message}) FROM pg_advisory_xact_lock_shared({capture_lock})"
     ).format(
         outbox=sql.Identifier(state_schema, "outbox"),
         selects=sql.SQL("\nUNION ALL\n").join(selects),
         prefix=sql.Literal(message_prefix(state_schema)),
-        rows=rows,
+        message=message,
         capture_lock=sql.Literal(capture_lock_key(state_schema)),
     )
 
 
-def function_body(state_schema: str, table: Table, occs: Sequence[Occurrence]) -> sql.Composed:
-    """The PL/pgSQL body of ``table``'s capture function."""
+def _capture(
+    state_schema: str,
+    table: Table,
+    occs: Sequence[Occurrence],
+    op: str,
+    source_for: Any,
+    rows: sql.Composable,
+    context: Any,
+) -> sql.Composed:
+    """PL/pgSQL for one trigger operation: count the changed rows (``rows``),
+    then run the capture statement, from the cached plan for a few rows or
+    planned afresh with EXECUTE for more (see :data:`DYNAMIC_ABOVE_ROWS`).
+    ``context`` (a connection) renders the EXECUTE text."""
+    cached = _capture_statement(
+        state_schema, table, occs, op, source_for, sql.SQL("concat_ws(' ', TG_RELID, TG_OP, _n)")
+    )
+    fresh = _capture_statement(state_schema, table, occs, op, source_for, sql.SQL("concat_ws(' ', $1, $2, $3)"))
+    return sql.SQL(
+        "_n := {rows};\n"
+        "IF _n <= {limit} THEN\n{cached} INTO _lsn;\n"
+        "ELSE\nEXECUTE {fresh} INTO _lsn USING TG_RELID, TG_OP, _n;\nEND IF;"
+    ).format(
+        rows=rows,
+        limit=sql.Literal(DYNAMIC_ABOVE_ROWS),
+        cached=cached,
+        fresh=sql.Literal(fresh.as_string(context)),
+    )
+
+
+def function_body(state_schema: str, table: Table, occs: Sequence[Occurrence], context: Any) -> sql.Composed:
+    """The PL/pgSQL body of ``table``'s capture function; ``context`` is a
+    connection, used to render the statements run with EXECUTE."""
     new_count = sql.SQL("(SELECT count(*) FROM new_rows)")
     old_count = sql.SQL("(SELECT count(*) FROM old_rows)")
     return sql.SQL(
-        "DECLARE _lsn pg_lsn;\nBEGIN\n"
+        "DECLARE _lsn pg_lsn; _n bigint;\nBEGIN\n"
         "IF TG_OP = 'UPDATE' THEN\n{upd}\n"
         "ELSIF TG_OP = 'INSERT' THEN\n{ins}\n"
         "ELSIF TG_OP = 'DELETE' THEN\n{dele}\n"
@@ -272,11 +310,17 @@ def function_body(state_schema: str, table: Table, occs: Sequence[Occurrence]) -
         "END IF;\nRETURN NULL;\nEND"
     ).format(
         upd=_capture(
-            state_schema, table, occs, "update", lambda o: changed_rows(table, o.watched_columns()), new_count
+            state_schema,
+            table,
+            occs,
+            "update",
+            lambda o: changed_rows(table, o.watched_columns()),
+            new_count,
+            context,
         ),
-        ins=_capture(state_schema, table, occs, "insert", lambda _o: sql.SQL("new_rows"), new_count),
-        dele=_capture(state_schema, table, occs, "delete", lambda _o: sql.SQL("old_rows"), old_count),
-        trunc=_capture(state_schema, table, occs, "truncate", lambda _o: qualified(table), sql.SQL("0")),
+        ins=_capture(state_schema, table, occs, "insert", lambda _o: sql.SQL("new_rows"), new_count, context),
+        dele=_capture(state_schema, table, occs, "delete", lambda _o: sql.SQL("old_rows"), old_count, context),
+        trunc=_capture(state_schema, table, occs, "truncate", lambda _o: qualified(table), sql.SQL("0"), context),
     )
 
 

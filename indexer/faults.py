@@ -9,7 +9,9 @@ P each time), ``sleep:S`` (stalls S seconds). Points, in pipeline order:
 * ``drain_before_bulk``: documents built, not yet sent;
 * ``drain_during_bulk``: the bulk request is in flight (the process dies 5 ms in);
 * ``drain_after_bulk``: the engine accepted the batch, the outbox rows are not yet deleted;
-* ``slot_before_advance``: a slot pass has read the WAL and enqueued what it found, the slot is not yet advanced.
+* ``slot_before_advance``: a slot pass has read the WAL and enqueued what it found, the slot is not yet advanced;
+* ``worker_after_plan_check``: a worker's loop has checked that its plan is the installed one, and has not
+  yet read where the documents go (a bootstrap that lands meanwhile meets a worker with the old plan).
 
 Unset (the normal case), every point is a no-op.
 """
@@ -28,6 +30,7 @@ POINTS = (
     "drain_during_bulk",
     "drain_after_bulk",
     "slot_before_advance",
+    "worker_after_plan_check",
 )
 
 

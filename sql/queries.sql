@@ -64,11 +64,12 @@ SELECT b.index_name,
        bool_and(b.live_via_alias) AS live_via_alias,
        min(b.live_query) AS live_query,
        min(b.building_physical) AS building_physical,
-       bool_and(b.ready) AS building_ready
+       bool_and(b.ready) AS building_ready,
+       min(b.shape) AS shape
 FROM (
     SELECT o.index_name, o.partition, o.id, o.root_key, t.live_physical, t.live_via_alias,
            CASE WHEN t.live_shape IS DISTINCT FROM t.shape THEN t.live_query END AS live_query,
-           t.building_physical, t.ready
+           t.building_physical, t.ready, t.shape
     FROM unnest(%(indexes)s::text[]) AS i(index_name)
     CROSS JOIN LATERAL (
         SELECT x.*, x.building_physical IS NULL OR x.backfill_state = 'done' AS ready

@@ -149,3 +149,23 @@ def test_a_changed_schema_is_rebuilt_behind_the_alias_while_writes_and_searches_
     assert "original_language_id" in pagila.source("pagila_film", "1")
     pagila.assert_matches("pagila_film")
     pagila.assert_matches("pagila_actor")
+
+
+def test_a_worker_with_the_old_plan_never_builds_the_new_version(pagila: Harness) -> None:
+    """Bootstrap installs a new document shape while a worker, its plan checked
+    a moment before, is about to look at the index versions: it must reload,
+    not fill the new version with documents of the old shape."""
+    stall = {"INDEXER_FAULTS": "worker_after_plan_check=sleep:3"}
+    with pagila.daemon("--workers", "1", env=stall, live=True) as daemon:
+        wait_until(pagila.backfilled, 120, "the first backfill")
+        entries: list[dict[str, Any]] = json.loads(SCHEMA.read_text())
+        entries[0]["nodes"]["columns"].append("original_language_id")
+        pagila.schema_file.write_text(json.dumps(entries))
+        # Each loop of the worker now stalls 3 s right after its plan check, so
+        # the bootstrap almost always lands there (and the check catches it otherwise).
+        assert "build pagila_film_v2 in the background" in pagila.cli("bootstrap").output
+        wait_until(lambda: alias_targets(pagila, "pagila_film") == ["pagila_film_v2"], 180, "the swap")
+        wait_until(lambda: drained(pagila), 120, "the drain")
+    assert pagila.lines(daemon, "plan_changed") or pagila.lines(daemon, "process_reloading")
+    assert "original_language_id" in pagila.source("pagila_film", "1")
+    pagila.assert_matches("pagila_film")

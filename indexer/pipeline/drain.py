@@ -32,6 +32,7 @@ from indexer.db import bytes_cursor, transaction
 from indexer.faults import NO_FAULTS, Faults
 from indexer.locks import split_key
 from indexer.plan import IndexPlan
+from indexer.process import PlanChanged
 from indexer.search.bulk import Outcome, Rejection, Row
 from indexer.search.writer import DocumentWriter, TargetMissing
 from indexer.sqlfiles import Queries
@@ -120,6 +121,7 @@ class Group:
     live_query: str | None
     building: str | None
     building_ready: bool
+    shape: str | None  # the document shape installed now
 
     @property
     def hold(self) -> bool:
@@ -133,6 +135,10 @@ def _write(writer: DocumentWriter, conn: Any, plan: IndexPlan, group: Group, fau
     the number of documents built."""
     if group.live_physical is None and group.building is None:
         raise TargetMissing(group.index)  # nowhere to write: the worker has the index rebuilt
+    if group.shape is not None and group.shape != plan.shape:
+        # bootstrap installed another document shape since this plan was loaded:
+        # nothing is written or acknowledged; the worker restarts with the new plan
+        raise PlanChanged
     rows = build(conn, plan.queries.by_keys(), group.keys)
     total = Outcome()
     rejected: dict[bytes, Rejection] = {}

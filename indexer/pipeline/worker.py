@@ -178,6 +178,7 @@ class Worker:
                     row = cur.fetchone()
                 if row is None or row[0] != plan.fingerprint:
                     raise PlanChanged
+            self.faults.hit("worker_after_plan_check")
             if now - last_rebalance >= rebalance_interval:
                 taken, released = ownership.rebalance()
                 if taken or released:
@@ -220,6 +221,11 @@ class Worker:
             state = states.get(index_plan.index.name)
             if state is None:
                 continue
+            if state.shape is not None and state.shape != index_plan.shape:
+                # bootstrap installed another document shape since this plan was
+                # loaded: building or swapping with it would put old documents in
+                # the new version
+                raise PlanChanged
             try:
                 if state.building_physical and state.backfill_state != "done":
                     backfiller.work(index_plan, write_alias(state.building_physical))

@@ -84,11 +84,14 @@ def physical_name(index: str, generation: int) -> str:
     return f"{index}_v{generation}"
 
 
+WRITE_SUFFIX = "-write"
+
+
 def write_alias(physical: str) -> str:
     """The alias every physical index this indexer creates carries, so that it
     can be written by name with ``require_alias`` too: once it is deleted, a
     late write fails instead of re-creating it with dynamic mappings."""
-    return f"{physical}-write"
+    return physical + WRITE_SUFFIX
 
 
 def _generation_of(index: str, physical: str) -> int:

@@ -135,9 +135,15 @@ INSERT INTO {schema}.backfill_chunks (index_name, chunk, lower_key, upper_key)
 VALUES (%(index)s, %(chunk)s, %(lower)s::jsonb, %(upper)s::jsonb);
 
 -- name: checkpoint_chunk
-UPDATE {schema}.backfill_chunks
-SET last_key = %(last_key)s::jsonb, docs = docs + %(docs)s, done = %(done)s, updated_at = clock_timestamp()
-WHERE index_name = %(index)s AND chunk = %(chunk)s;
+-- Only while the version written to is still the one being built with this
+-- document shape: a worker whose plan or version is outdated updates nothing
+-- (and restarts), so it can never mark a range of the next version as done.
+UPDATE {schema}.backfill_chunks c
+SET last_key = %(last_key)s::jsonb, docs = c.docs + %(docs)s, done = %(done)s, updated_at = clock_timestamp()
+FROM {schema}.indexes i
+WHERE c.index_name = %(index)s AND c.chunk = %(chunk)s
+  AND i.index_name = c.index_name AND i.shape = %(shape)s AND i.building_physical = %(building)s
+RETURNING c.chunk;
 
 -- name: backfill_started
 UPDATE {schema}.indexes

@@ -30,9 +30,11 @@ from indexer.faults import NO_FAULTS, Faults
 from indexer.locks import advisory_key
 from indexer.pipeline.drain import record_rejections
 from indexer.plan import IndexPlan
+from indexer.process import PlanChanged
 from indexer.search.bulk import Outcome, Rejection, Row
 from indexer.search.writer import DocumentWriter
 from indexer.sqlfiles import Queries
+from indexer.targets import WRITE_SUFFIX
 
 Report = Callable[..., None]
 CHUNK_ROWS = 25_000
@@ -190,14 +192,14 @@ class Backfiller:
                 rows = [] if stopping else self._page(plan, after, chunk.upper)
                 finished = not rows and not stopping
                 if in_flight is not None:
-                    self._settle(plan, chunk, *in_flight, done=finished)
+                    self._settle(plan, chunk, target, *in_flight, done=finished)
                     in_flight = None
                     if finished:
                         return
                 if stopping:
                     return
                 if finished:
-                    self._checkpoint(index, chunk.number, after, 0, done=True)
+                    self._checkpoint(plan, target, chunk.number, after, 0, done=True)
                     return
                 after = rows[-1][3].decode()
                 future = pool.submit(self._write_page, plan, target, rows)
@@ -213,23 +215,22 @@ class Backfiller:
         return outcome
 
     def _settle(
-        self, plan: IndexPlan, chunk: Chunk, future: Future[Outcome], rows: list[Row], started: float, *, done: bool
+        self,
+        plan: IndexPlan,
+        chunk: Chunk,
+        target: str,
+        future: Future[Outcome],
+        rows: list[Row],
+        started: float,
+        *,
+        done: bool,
     ) -> None:
         outcome = future.result()  # Stopped and errors propagate: no checkpoint
         self.faults.hit("backfill_after_bulk")
         index = plan.index.name
         with transaction(self.conn) as cur:
             record_rejections(cur, self.queries, index, outcome.rejected)
-            cur.execute(
-                self.queries["checkpoint_chunk"],
-                {
-                    "index": index,
-                    "chunk": chunk.number,
-                    "last_key": rows[-1][3].decode(),
-                    "docs": len(rows),
-                    "done": done,
-                },
-            )
+            self._checkpoint_on(cur, plan, target, chunk.number, rows[-1][3].decode(), len(rows), done=done)
         self.report(
             phase="backfill",
             index=index,
@@ -241,9 +242,27 @@ class Backfiller:
             seconds=time.monotonic() - started,
         )
 
-    def _checkpoint(self, index: str, chunk: int, last: str | None, docs: int, *, done: bool) -> None:
+    def _checkpoint(self, plan: IndexPlan, target: str, chunk: int, last: str | None, docs: int, *, done: bool) -> None:
         with self.conn.cursor() as cur:
-            cur.execute(
-                self.queries["checkpoint_chunk"],
-                {"index": index, "chunk": chunk, "last_key": last, "docs": docs, "done": done},
-            )
+            self._checkpoint_on(cur, plan, target, chunk, last, docs, done=done)
+
+    def _checkpoint_on(
+        self, cur: Any, plan: IndexPlan, target: str, chunk: int, last: str | None, docs: int, *, done: bool
+    ) -> None:
+        """Record a chunk's progress; raises :class:`PlanChanged` (rolling back
+        the caller's transaction) when the version or shape it was for is no
+        longer the one being built."""
+        cur.execute(
+            self.queries["checkpoint_chunk"],
+            {
+                "index": plan.index.name,
+                "chunk": chunk,
+                "last_key": last,
+                "docs": docs,
+                "done": done,
+                "shape": plan.shape,
+                "building": target.removesuffix(WRITE_SUFFIX),
+            },
+        )
+        if cur.fetchone() is None:
+            raise PlanChanged

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -64,17 +65,22 @@ def run_demo(workdir: Path, *, keep: bool) -> None:
     pg = LocalPostgres(datadir=datadir, bindir=embedded_bindir()).start()
     daemon: subprocess.Popen[bytes] | None = None
     try:
-        with running_osmem() as search_url:
-            click.echo(f"    postgres: {pg.dsn}\n    search:   {search_url}")
+        with running_osmem(quiet=True) as search_url:
+            base_dsn = f"host=127.0.0.1 port={pg.port} user=postgres"  # the database comes from schema.json
+            click.echo(f"    postgres: {pg.dsn_for('pagila')}\n    search:   {search_url}")
             click.secho("2/6 loading Pagila", bold=True)
             pg.psql("postgres", "-c", "CREATE DATABASE pagila")
             pg.psql("pagila", "-f", str(PAGILA / "pagila-schema.sql"))
             pg.psql("pagila", "-f", str(PAGILA / "pagila-data.sql"))
-            flags = ["-c", str(SCHEMA), "--dsn", pg.dsn, "--search-url", search_url]
+            flags = ["-c", str(SCHEMA), "--dsn", base_dsn, "--search-url", search_url]
             env = {**os.environ, "PYTHONPATH": str(REPO)}
-            click.secho(f"3/6 indexer bootstrap {' '.join(flags)}", bold=True)
-            subprocess.run([sys.executable, "-m", "indexer", "bootstrap", *flags], check=True, env=env)  # noqa: S603
-            click.secho("4/6 indexer run --workers 2  (backfill, then the change stream)", bold=True)
+            click.secho(f"3/6 indexer bootstrap {shlex.join(flags)}", bold=True)
+            subprocess.run(  # noqa: S603
+                [sys.executable, "-m", "indexer", "--log-level", "warning", "bootstrap", *flags], check=True, env=env
+            )
+            click.secho(
+                f"4/6 indexer run {shlex.join(flags)} --workers 2  (backfill, then the change stream)", bold=True
+            )
             daemon = subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", "indexer", "--log-level", "warning", "run", *flags, "--workers", "2"],
                 env=env,

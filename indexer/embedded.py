@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from indexer.errors import ConfigError
 
@@ -198,13 +199,15 @@ def running_postgres(datadir: Path, bindir: Path | None = None) -> Iterator[Loca
 
 
 @contextlib.contextmanager
-def running_osmem() -> Iterator[str]:
-    """An osmem-server for the lifetime of the context; yields its URL."""
+def running_osmem(*, quiet: bool = False) -> Iterator[str]:
+    """An osmem-server for the lifetime of the context; yields its URL. With
+    ``quiet`` its own messages on stderr go to a file instead (shown only when
+    it fails to start)."""
     try:
         from osmem_server import OsmemServer
     except ImportError:
         raise ConfigError("osmem-server is not installed", hint="pip install 'pg-search-indexer[embedded]'") from None
-    server = OsmemServer.start(japanese=False)
+    server = _start_quietly(OsmemServer) if quiet else OsmemServer.start(japanese=False)
     try:
         yield str(server.url)
     finally:
@@ -213,6 +216,27 @@ def running_osmem() -> Iterator[str]:
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
+
+
+def _start_quietly(server_class: Any) -> Any:
+    """Start osmem with its stderr in a temporary file: the server inherits the
+    file descriptor 2 it finds at start, so point that at the file meanwhile."""
+    import sys
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            return server_class.start(japanese=False)
+        except Exception:
+            log.seek(0)
+            os.write(saved, log.read())
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def wait_for(predicate: object, timeout: float, interval: float = 0.05) -> bool:

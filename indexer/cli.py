@@ -189,6 +189,16 @@ def _schema(settings: Any) -> Any:
 @click.group(context_settings=_CONTEXT)
 @click.version_option(__version__, prog_name="indexer")
 @click.option(
+    "--settings",
+    envvar="INDEXER_SETTINGS",
+    show_envvar=True,
+    expose_value=False,
+    metavar="FILE",
+    help="TOML settings file: top-level keys (flag names) apply to every command, a [command] table to one"
+    " ([dead-letters] to both of its commands) [default: ./indexer.toml when present]. Flags and INDEXER_*"
+    " variables win over it.",
+)
+@click.option(
     "--log-level",
     envvar="INDEXER_LOG_LEVEL",
     show_envvar=True,
@@ -473,14 +483,25 @@ def _default_map(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     common = {k.replace("-", "_"): v for k, v in data.items() if not isinstance(v, dict)}
-    commands = ("bootstrap", "run", "teardown", "status", "verify")
+    commands = sorted(cli.commands)
     unknown = [k for k, v in data.items() if isinstance(v, dict) and k not in commands]
     if unknown:
         raise ConfigError(f"{path}: unknown section [{unknown[0]}]", hint=f"sections: {', '.join(commands)}")
+
+    def values(table: dict[str, Any]) -> dict[str, Any]:
+        return {k.replace("-", "_"): v for k, v in table.items() if not isinstance(v, dict)}
+
     result: dict[str, Any] = {}
-    for command in commands:
-        section = {k.replace("-", "_"): v for k, v in data.get(command, {}).items()}
-        result[command] = {**common, **section}
+    for name in commands:
+        section = data.get(name, {})
+        command = cli.commands[name]
+        if isinstance(command, click.Group):
+            # [dead-letters] applies to each subcommand; [dead-letters.list] to one
+            result[name] = {
+                sub: {**common, **values(section), **values(section.get(sub, {}))} for sub in command.commands
+            }
+        else:
+            result[name] = {**common, **values(section)}
     return result
 
 

@@ -148,3 +148,17 @@ def test_pgsync_variables_without_meaning_here_are_named_with_the_reason() -> No
     assert set(notes) == {"REDIS_HOST", "CHECKPOINT_PATH", "QUERY_CHUNK_SIZE"}
     assert "outbox table in Postgres" in notes["REDIS_HOST"]
     assert "state schema" in notes["CHECKPOINT_PATH"]
+
+
+def test_settings_file_reaches_dead_letters_commands(tmp_path: Path) -> None:
+    (tmp_path / "indexer.toml").write_text(
+        'config = "from-top-level.json"\n[dead-letters]\nsearch-url = "http://127.0.0.1:1"\n'
+        '[dead-letters.requeue]\nconfig = "from-requeue-section.json"\n'
+    )
+    listed = run_cli(["dead-letters", "list"], tmp_path)
+    assert listed.returncode == 2 and "from-top-level.json: file not found" in listed.stderr
+    requeued = run_cli(["dead-letters", "requeue"], tmp_path)
+    assert requeued.returncode == 2 and "from-requeue-section.json: file not found" in requeued.stderr
+    (tmp_path / "indexer.toml").write_text("[dead-letter]\nlimit = 3\n")
+    typo = run_cli(["dead-letters", "list"], tmp_path)
+    assert typo.returncode != 0 and "unknown section [dead-letter]" in typo.stderr

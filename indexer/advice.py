@@ -44,6 +44,8 @@ def missing_indexes(plan: Plan) -> list[MissingIndex]:
     found: dict[tuple[tuple[str, str], tuple[str, ...]], MissingIndex] = {}
 
     def need(table: Table, columns: tuple[str, ...], used_by: str) -> None:
+        if table.kind not in ("r", "p"):
+            return  # a view: what serves it is up to the tables it reads
         if columns and not _served(table, columns) and (table.key, columns) not in found:
             found[(table.key, columns)] = MissingIndex(table, columns, used_by)
 

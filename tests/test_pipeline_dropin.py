@@ -412,3 +412,81 @@ def test_pgsync_command_spellings(dropin: Harness) -> None:
     assert "dropped" in down.output and h.sql("SELECT to_regnamespace('indexer')") == [(None,)]
     wrong = h.cli("bootstrap", "--port", "1", expect=4)
     assert "127.0.0.1:1" in wrong.output  # --port overrides the connection string's port
+
+
+VIEW_DDL = """
+CREATE TABLE publisher (id integer PRIMARY KEY, name text, is_active boolean);
+CREATE TABLE book (id integer PRIMARY KEY, isbn text, title text, description text,
+    publisher_id integer REFERENCES publisher);
+CREATE VIEW book_view AS
+    SELECT id, isbn, upper(title) AS title, coalesce(description, '-') AS description, publisher_id FROM book;
+CREATE VIEW publisher_view AS SELECT id, name, is_active FROM publisher WHERE is_active IS NOT false;
+CREATE MATERIALIZED VIEW book_snapshot AS SELECT id, title FROM book;
+INSERT INTO publisher VALUES (1, 'Oxford', true), (2, 'Penguin', false), (3, 'Wiley', NULL);
+INSERT INTO book SELECT g, 'isbn-' || g, 'title ' || g, CASE WHEN g % 3 = 0 THEN NULL ELSE 'about ' || g END,
+    1 + g % 3 FROM generate_series(1, 60) g;
+"""
+
+VIEW_SCHEMA = [
+    {
+        "database": "views",
+        "index": "book_view",
+        "nodes": {
+            "table": "book_view",
+            "base_tables": ["book"],
+            "columns": ["id", "isbn", "title", "description"],
+            "primary_key": ["id"],
+            "children": [
+                {
+                    "table": "publisher_view",
+                    "base_tables": ["public.publisher"],
+                    "columns": ["name", "id", "is_active"],
+                    "primary_key": ["id"],
+                    "label": "publisher_label",
+                    "relationship": {
+                        "variant": "object",
+                        "type": "one_to_one",
+                        "foreign_key": {"child": ["id"], "parent": ["publisher_id"]},
+                    },
+                }
+            ],
+        },
+    }
+]
+
+
+def test_views_as_nodes_follow_their_base_tables(cluster, make_database, search_url, tmp_path: Path) -> None:
+    schema_file = tmp_path / "schema.json"
+    h = Harness(cluster, make_database("template1"), search_url, schema_file)
+    try:
+        h.sql(VIEW_DDL)
+        # a view without base_tables, and a materialized view, are refused with the reason
+        schema_file.write_text(json.dumps([{**VIEW_SCHEMA[0], "nodes": {"table": "book_view", "primary_key": ["id"]}}]))
+        assert "name the tables whose changes change its rows" in h.cli("bootstrap", expect=2).output
+        schema_file.write_text(json.dumps([{**VIEW_SCHEMA[0], "nodes": {"table": "book_snapshot"}}]))
+        assert "materialized view" in h.cli("bootstrap", expect=2).output
+        schema_file.write_text(json.dumps(VIEW_SCHEMA))
+        boot = h.cli("bootstrap")
+        assert "no index on public.book_view" not in boot.output
+        assert h.sql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'book'::regclass AND tgname LIKE 'indexer%'")[0][
+            0
+        ]
+        h.run_once()
+        assert h.assert_matches("book_view") == 60
+        assert h.source("book_view", "3")["title"] == "TITLE 3" and h.source("book_view", "3")["description"] == "-"
+        for statement in [
+            "UPDATE book SET title = 'renamed' WHERE id = 4",
+            "UPDATE book SET description = NULL WHERE id = 5",
+            "UPDATE publisher SET name = 'Oxford UP' WHERE id = 1",
+            "UPDATE publisher SET is_active = false WHERE id = 3",  # leaves the view: its books lose the publisher
+            "UPDATE book SET publisher_id = 2 WHERE id = 7",
+            "DELETE FROM book WHERE id = 8",
+            "INSERT INTO book VALUES (100, 'isbn-100', 'new', NULL, 1)",
+        ]:
+            h.sql(statement)
+        h.run_once()
+        assert h.assert_matches("book_view") == 60
+        assert h.source("book_view", "4")["title"] == "RENAMED"
+        assert h.document("book_view", "8") is None
+    finally:
+        h.close()

@@ -99,6 +99,7 @@ class NodeSpec:
     path: str
     replace: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     concat: tuple[ConcatSpec, ...] = ()
+    base_tables: tuple[tuple[str, str], ...] = ()  # (schema, table) whose changes change a view node's rows
     ignored: tuple[str, ...] = ()  # JSON paths of keys accepted but without effect (warned)
 
 

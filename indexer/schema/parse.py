@@ -33,7 +33,9 @@ from indexer.schema.model import (
 DEFAULT_SCHEMA = "public"
 
 _INDEX_KEYS = ("database", "index", "nodes", "setting", "mapping", "mappings", "pipeline", "plugins")
-_NODE_KEYS = ("table", "schema", "columns", "label", "children", "relationship", "transform", "primary_key")
+_NODE_KEYS = (
+    "table", "schema", "columns", "label", "children", "relationship", "transform", "primary_key", "base_tables",
+)  # fmt: skip
 _RELATIONSHIP_KEYS = ("variant", "type", "through_tables", "foreign_key")
 _FOREIGN_KEY_KEYS = ("child", "parent")
 _TRANSFORM_KEYS = ("rename", "mapping", "concat", "replace", "move")
@@ -44,7 +46,6 @@ _NOT_IMPLEMENTED = {
     "index": {
         "routing": "custom routing needs the old routing value of deleted rows",
     },
-    "node": {"base_tables": "views and materialized views as nodes are not supported yet"},
 }
 
 _VARIANTS = ("object", "scalar")
@@ -273,6 +274,11 @@ class _Parser:
                 )
             relationship = self.relationship(item["relationship"], f"{path}.relationship", schema)
         transform = self.transform(item.get("transform"), f"{path}.transform")
+        base_tables: list[tuple[str, str]] = []
+        if item.get("base_tables"):
+            for name in self.strings(item["base_tables"], f"{path}.base_tables"):
+                base_schema, _, base_table = name.rpartition(".")
+                base_tables.append((base_schema or schema, base_table))
         children_value = item.get("children", [])
         if not isinstance(children_value, list):
             raise self.fail(f"{path}.children", "expected a list of nodes")
@@ -301,6 +307,7 @@ class _Parser:
             path=path,
             replace=transform.replace,
             concat=tuple(transform.concat),
+            base_tables=tuple(base_tables),
             ignored=tuple(transform.ignored),
         )
 

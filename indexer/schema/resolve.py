@@ -28,6 +28,7 @@ def tables_named(specs: Iterable[IndexSpec]) -> set[TableName]:
 
     def visit(node: NodeSpec) -> None:
         names.add((node.schema, node.table))
+        names.update(node.base_tables)
         if node.relationship:
             names.update(node.relationship.through_tables)
         for child in node.children:
@@ -95,17 +96,38 @@ class _Resolver:
 
     def node(self, spec: NodeSpec, parent: Node | None) -> Node:
         table = self.table(spec.schema, spec.table, f"{spec.path}.table")
-        if table.kind not in ("r", "p"):
+        if table.kind == "m":
             raise self.fail(
                 f"{spec.path}.table",
-                f"{table.display} is not a table (views and foreign tables cannot carry triggers)",
+                f"{table.display} is a materialized view: its rows change on REFRESH, which no trigger sees;"
+                " materialized views are not supported yet",
+                "use a plain view over the same query, with base_tables",
             )
+        if table.kind == "v" and not spec.base_tables:
+            raise self.fail(
+                f"{spec.path}.table",
+                f"{table.display} is a view: name the tables whose changes change its rows",
+                'add "base_tables": ["<table>", ...] (PGSync\'s key for views) and its "primary_key"',
+            )
+        if table.kind not in ("r", "p", "v"):
+            raise self.fail(
+                f"{spec.path}.table",
+                f"{table.display} is not a table or a view (a foreign table cannot carry triggers)",
+            )
+        if spec.base_tables and table.kind != "v":
+            raise self.fail(f"{spec.path}.base_tables", f"{table.display} is a table, not a view", "remove the key")
         fields = self.fields(spec, table)
         keys_seen = {f.key: f.column for f in fields}
         if spec.primary_key is not None:
             key = tuple(self.column(table, c, f"{spec.path}.primary_key[{i}]") for i, c in enumerate(spec.primary_key))
         else:
             key = table.primary_key
+        if table.kind == "v" and not key:
+            raise self.fail(
+                f"{spec.path}.primary_key",
+                f"view {table.display} has no primary key",
+                'name the columns that identify its rows in "primary_key"',
+            )
         variant, rel_type, link = "object", "one_to_one", None
         if parent is not None:
             rel = spec.relationship
@@ -140,7 +162,29 @@ class _Resolver:
                     "give the child a different 'label' or rename the column",
                 )
             node.children.append(self.node(child_spec, node))
+        if spec.base_tables:
+            node.base_tables = tuple(
+                self.base_table(node, schema, name, f"{spec.path}.base_tables[{i}]")
+                for i, (schema, name) in enumerate(spec.base_tables)
+            )
         return node
+
+    def base_table(self, node: Node, schema: str, name: str, path: str) -> Table:
+        """A view node's base table: a table that has the view's key and link
+        columns under the same names, so a changed row of it names the view
+        rows (and so the documents) it can change."""
+        table = self.table(schema, name, path)
+        if table.kind not in ("r", "p"):
+            raise self.fail(path, f"{table.display} is not a table, so it cannot carry the capture triggers")
+        missing = [c for c in node.walk_columns() if table.column(c) is None]
+        if missing:
+            raise self.fail(
+                path,
+                f"base table {table.display} lacks the column(s) {', '.join(missing)} that view"
+                f" {node.table.display} is keyed and linked by",
+                "a base table's changes are matched to view rows by those columns, under the same names",
+            )
+        return table
 
     def fields(self, spec: NodeSpec, table: Table) -> tuple[Field, ...]:
         """The node's fields: columns (all when none are listed), then

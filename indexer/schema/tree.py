@@ -101,6 +101,8 @@ class Node:
     path: str
     field_mappings: dict[str, dict[str, Any]]  # field key -> engine field mapping
     children: list[Node] = field(default_factory=list)
+    # for a view: the tables whose changes change its rows (they carry the capture)
+    base_tables: tuple[Table, ...] = ()
     parent: Node | None = field(default=None, repr=False)
 
     @property
@@ -119,6 +121,18 @@ class Node:
 
     def link_columns(self) -> tuple[str, ...]:
         return self.link.node_columns() if self.link else ()
+
+    def walk_columns(self) -> tuple[str, ...]:
+        """Columns a capture needs from a row of this node to find its roots:
+        its key, its link to the parent and its children's links to it."""
+        cols: list[str] = []
+        for name in (*self.key, *self.link_columns()):
+            if name not in cols:
+                cols.append(name)
+        for child in self.children:
+            if child.link is not None:
+                cols.extend(c for c in child.link.parent_columns() if c not in cols)
+        return tuple(cols)
 
     def ancestors(self) -> Iterator[Node]:
         """This node's parent, grandparent, ... up to the root."""
@@ -168,10 +182,13 @@ class Index:
         return self.root.walk()
 
     def tables(self) -> list[TableName]:
-        """Every table the documents read: nodes and through tables, first-seen order."""
+        """Every table the documents read, where changes are captured: node and
+        through tables, a view node's base tables instead of the view;
+        first-seen order."""
         seen: list[TableName] = []
         for node in self.nodes():
-            for table in (node.table, node.link.through if node.link else None):
+            sources = node.base_tables or (node.table,)
+            for table in (*sources, node.link.through if node.link else None):
                 if table is not None and table.key not in seen:
                     seen.append(table.key)
         return seen

@@ -48,13 +48,18 @@ from indexer.sqlgen.names import (
 @dataclass(frozen=True)
 class Occurrence:
     """``table`` appears in ``index`` as the table of ``node`` or, when
-    ``through`` is true, as the through table linking ``node`` to its parent."""
+    ``through`` is true, as the through table linking ``node`` to its parent,
+    or, when ``base`` is set, as a base table of ``node``, a view: its rows
+    stand for the view rows with the same key and link values."""
 
     index: Index
     node: Node
     through: bool
+    base: Table | None = None
 
     def watched_columns(self) -> tuple[str, ...]:
+        if self.base is not None:
+            return self.base.column_names()  # a view may compute anything from any of them
         if self.through:
             link = self.node.link
             assert link is not None and link.through is not None
@@ -80,6 +85,9 @@ def occurrences(indexes: Sequence[Index], table: TableName) -> list[Occurrence]:
         for node in index.nodes():
             if node.table.key == table:
                 found.append(Occurrence(index, node, through=False))
+            for base in node.base_tables:
+                if base.key == table:
+                    found.append(Occurrence(index, node, through=False, base=base))
             if node.link is not None and node.link.through is not None and node.link.through.key == table:
                 found.append(Occurrence(index, node, through=True))
     return found
@@ -127,6 +135,11 @@ def key_query(occ: Occurrence, source: sql.Composable) -> sql.Composed:
         through = _columns_of(link.through, "c")
         bound = {pc: through[x] for pc, x in link.parent_pairs}
         current = node.parent
+    elif occ.base is not None:
+        # a base table's row stands for the view rows with its key and link values
+        base = _columns_of(occ.base, "c")
+        bound = {c: base[c] for c in node.walk_columns()}
+        current = node
     else:
         bound = _columns_of(node.table, "c")
         current = node

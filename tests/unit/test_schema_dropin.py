@@ -248,3 +248,26 @@ def test_mapping_may_name_fields_a_plugin_adds_when_the_index_has_plugins() -> N
     assert index.mappings == {"properties": {"shape": {"type": "geo_shape"}}}
     with pytest.raises(CatalogError, match="'shape' is not a field of the node"):
         resolved(entry(nodes))
+
+
+def test_view_nodes_need_base_tables_with_their_key_and_link_columns() -> None:
+    view = Table(
+        schema="public", name="book_view", oid=next(_OID), kind="v",
+        columns=(Column("id", "integer", False), Column("title", "text", False), Column("pub", "integer", False)),
+        primary_key=(), foreign_keys=(),
+    )  # fmt: skip
+    catalog = Catalog(
+        tables={**CATALOG.tables, view.key: view},
+        names_by_schema={"public": (*CATALOG.names_by_schema["public"], "book_view")},
+    )
+    nodes = {"table": "book_view", "base_tables": ["book"], "primary_key": ["id"], "children": [
+        {"table": "publisher", "relationship": {"variant": "object", "type": "one_to_one",
+                                                "foreign_key": {"child": ["id"], "parent": ["pub"]}}}]}  # fmt: skip
+    with pytest.raises(CatalogError, match=r"base_tables\[0\]: base table public.book lacks the column\(s\) pub"):
+        resolve(parse_schema(entry(nodes), environ={}).indexes, catalog, "schema.json")
+    no_key = {"table": "book_view", "base_tables": ["book"]}
+    with pytest.raises(CatalogError, match=r"view public\.book_view has no primary key"):
+        resolve(parse_schema(entry(no_key), environ={}).indexes, catalog, "schema.json")
+    ok = {"table": "book_view", "base_tables": ["book"], "primary_key": ["id"], "columns": ["id", "title"]}
+    (index,) = resolve(parse_schema(entry(ok), environ={}).indexes, catalog, "schema.json")
+    assert index.tables() == [("public", "book")]  # captured on the base table, not the view

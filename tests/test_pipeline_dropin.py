@@ -9,6 +9,7 @@ import base64
 import json
 import os
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -488,5 +489,44 @@ def test_views_as_nodes_follow_their_base_tables(cluster, make_database, search_
         assert h.assert_matches("book_view") == 60
         assert h.source("book_view", "4")["title"] == "RENAMED"
         assert h.document("book_view", "8") is None
+    finally:
+        h.close()
+
+
+SHAPE_DDL = """
+CREATE TABLE reading (id integer PRIMARY KEY, value numeric, ratio double precision, taken timestamptz);
+CREATE TABLE note (id integer PRIMARY KEY, reading_id integer REFERENCES reading, body text);
+INSERT INTO reading VALUES (1, 1.50, 'Infinity', '2020-01-02 03:04:05.123+02'), (2, 'NaN', 0.1, NULL),
+    (3, 12345678901234567890.123456789, -0.0, '2020-06-01 00:00:00+00');
+INSERT INTO note VALUES (10, 1, 'first'), (11, 1, 'second'), (12, 1, 'third');
+"""
+
+
+def test_intentional_document_differences_from_pgsync(cluster, make_database, search_url, tmp_path: Path) -> None:
+    """What README lists as intentional differences: numbers keep Postgres's
+    exact text (scale and all digits); NaN and infinities are JSON strings,
+    which numeric fields refuse, so those documents are dead letters with the
+    engine's reason; arrays follow the child's key, so an update does not
+    reorder them."""
+    schema_file = tmp_path / "schema.json"
+    schema_file.write_text(json.dumps([{"database": "x", "index": "readings", "nodes": {"table": "reading",
+        "children": [{"table": "note", "label": "notes", "columns": ["id", "body"],
+                      "relationship": {"variant": "object", "type": "one_to_many"}}]}}]))  # fmt: skip
+    h = Harness(cluster, make_database("template1"), search_url, schema_file)
+    try:
+        h.sql(SHAPE_DDL)
+        h.cli("bootstrap")
+        h.run_once()
+        body = urllib.request.urlopen(f"{h.search_url}/readings/_doc/3", timeout=30).read()
+        assert b'"value":12345678901234567890.123456789' in body.replace(b" ", b"")  # every digit, as bytes
+        # NaN and infinities are JSON strings; the engines refuse them in numeric fields: dead letters, named
+        dead = dict(h.sql("SELECT doc_id, error->'caused_by'->>'reason' FROM indexer.dead_letters"))
+        assert set(dead) == {"1", "2"} and "only finite values" in dead["1"]
+        h.sql("UPDATE reading SET ratio = 2.5 WHERE id = 1")
+        h.sql("UPDATE note SET body = 'first, edited' WHERE id = 10")  # PGSync's aggregation order may move it
+        h.run_once()
+        assert [n["id"] for n in h.source("readings", "1")["notes"]] == [10, 11, 12]
+        assert h.document("readings", "2") is None  # still a dead letter until its value is finite
+        assert set(h.documents("readings")) == {"1", "3"}
     finally:
         h.close()

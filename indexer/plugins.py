@@ -33,7 +33,7 @@ from typing import Any
 import orjson
 
 from indexer.errors import SchemaError
-from indexer.search.bulk import Rejection, Row
+from indexer.search.bulk import Rejection, Row, row_doc_id
 
 PACKAGE = "plugins"
 
@@ -141,7 +141,7 @@ class PluginChain:
             if doc is None:
                 out.append(row)
                 continue
-            doc_id = orjson.loads(doc_id_json)
+            doc_id = row_doc_id(doc_id_json)
             value: Any = orjson.loads(doc)
             try:
                 for plugin in self.plugins:

@@ -33,6 +33,7 @@ import orjson
 from psycopg2 import sql
 
 from indexer.plan import IndexPlan
+from indexer.search.bulk import row_doc_id
 from indexer.search.store import DocumentStore
 from indexer.sqlgen.names import qualified, split_doc_id
 
@@ -148,7 +149,7 @@ class _Comparison:
         writer = csv.writer(buffer)
         for _v, doc_id_json, doc, key in kept:
             if doc is not None:
-                writer.writerow((orjson.loads(doc_id_json), key.decode(), doc.decode()))
+                writer.writerow((row_doc_id(doc_id_json), key.decode(), doc.decode()))
         buffer.seek(0)
         self.cur.copy_expert(
             "COPY indexer_verify_plugged (doc_id, root_key, source) FROM STDIN WITH (FORMAT csv)", buffer
@@ -214,7 +215,8 @@ class _Comparison:
         else:
             self.cur.execute(
                 sql.SQL(
-                    "INSERT INTO indexer_verify_source SELECT d.doc_id_json::json #>> '{{}}', d.root_key::jsonb,"
+                    "INSERT INTO indexer_verify_source SELECT ('{{\"_id\":' || d.doc_id_json || '}}')::json ->> '_id',"
+                    " d.root_key::jsonb,"
                     " md5(d.doc::jsonb::text) FROM ({}) AS d(version, doc_id_json, doc, root_key)"
                     " WHERE d.doc IS NOT NULL ON CONFLICT (doc_id) DO NOTHING"
                 ).format(self.plan.queries.by_keys()),

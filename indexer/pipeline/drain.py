@@ -33,7 +33,7 @@ from indexer.faults import NO_FAULTS, Faults
 from indexer.locks import split_key
 from indexer.plan import IndexPlan
 from indexer.process import PlanChanged
-from indexer.search.bulk import Outcome, Rejection, Row
+from indexer.search.bulk import Outcome, Rejection, Row, row_doc_id
 from indexer.search.writer import DocumentWriter, TargetMissing
 from indexer.sqlfiles import Queries
 from indexer.sqlgen.triggers import capture_lock_key
@@ -57,7 +57,7 @@ def record_rejections(cur: Any, queries: Queries, index: str, rejected: Sequence
             {
                 "index": index,
                 "root_key": key.decode(),
-                "doc_id": orjson.loads(doc_id_json),
+                "doc_id": row_doc_id(doc_id_json),
                 "reason": rejection.reason,
                 "error": orjson.dumps(dict(rejection.error, status=rejection.status)).decode(),
             },

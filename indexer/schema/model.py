@@ -114,6 +114,7 @@ class IndexSpec:
     pipeline: str | None
     path: str
     plugins: tuple[str, ...] = ()  # names of PGSync document plugins, applied in order
+    routing: str | None = None  # the root document field whose value routes each document
 
 
 @dataclass(frozen=True)

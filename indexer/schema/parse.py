@@ -32,7 +32,7 @@ from indexer.schema.model import (
 
 DEFAULT_SCHEMA = "public"
 
-_INDEX_KEYS = ("database", "index", "nodes", "setting", "mapping", "mappings", "pipeline", "plugins")
+_INDEX_KEYS = ("database", "index", "nodes", "setting", "mapping", "mappings", "pipeline", "plugins", "routing")
 _NODE_KEYS = (
     "table", "schema", "columns", "label", "children", "relationship", "transform", "primary_key", "base_tables",
 )  # fmt: skip
@@ -41,12 +41,9 @@ _FOREIGN_KEY_KEYS = ("child", "parent")
 _TRANSFORM_KEYS = ("rename", "mapping", "concat", "replace", "move")
 _CONCAT_KEYS = ("columns", "destination", "delimiter")
 
-# PGSync keys that are understood but not implemented yet: refused by name.
-_NOT_IMPLEMENTED = {
-    "index": {
-        "routing": "custom routing needs the old routing value of deleted rows",
-    },
-}
+# PGSync keys that are understood but not implemented yet: refused by name
+# ({level: {key: reason}}); every key PGSync documents is implemented now.
+_NOT_IMPLEMENTED: dict[str, dict[str, str]] = {}
 
 _VARIANTS = ("object", "scalar")
 _TYPES = ("one_to_one", "one_to_many")
@@ -223,6 +220,9 @@ class _Parser:
         pipeline = item.get("pipeline")
         if pipeline is not None:
             pipeline = self.string(pipeline, f"{path}.pipeline")
+        routing = item.get("routing")
+        if routing is not None:
+            routing = self.string(routing, f"{path}.routing")
         plugins: tuple[str, ...] = ()
         if item.get("plugins"):
             plugins = self.strings(item["plugins"], f"{path}.plugins")
@@ -236,6 +236,7 @@ class _Parser:
             pipeline=pipeline,
             path=path,
             plugins=plugins,
+            routing=routing,
         )
 
     def node(self, item: Any, path: str, *, is_root: bool) -> NodeSpec:

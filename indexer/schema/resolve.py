@@ -92,6 +92,7 @@ class _Resolver:
             pipeline=spec.pipeline,
             path=spec.path,
             plugins=spec.plugins,
+            routing=self.routing(spec, root),
         )
 
     def node(self, spec: NodeSpec, parent: Node | None) -> Node:
@@ -185,6 +186,22 @@ class _Resolver:
                 "a base table's changes are matched to view rows by those columns, under the same names",
             )
         return table
+
+    def routing(self, spec: IndexSpec, root: Node) -> str | None:
+        """The root column behind ``routing`` (a root field, after rename)."""
+        if spec.routing is None:
+            return None
+        if "_routing" in root.key:
+            raise self.fail(f"{spec.path}.routing", "routing is not supported when a key column is named _routing")
+        for f in root.fields:
+            if f.key == spec.routing and f.plain:
+                return f.column
+        plain = [f.key for f in root.fields if f.plain]
+        raise self.fail(
+            f"{spec.path}.routing",
+            f"{spec.routing!r} is not a field of the root table {root.table.display}",
+            f"route by one of its plain fields: {', '.join(plain)}",
+        )
 
     def fields(self, spec: NodeSpec, table: Table) -> tuple[Field, ...]:
         """The node's fields: columns (all when none are listed), then
@@ -358,6 +375,8 @@ class _Resolver:
         the user's word always wins."""
         inferred = _tree_properties(root)
         merged: dict[str, object] = {"properties": inferred} if inferred else {}
+        if spec.routing is not None:
+            merged["_routing"] = {"required": True}  # as PGSync: a write without routing is refused
         if spec.mappings is not None:
             merged = _deep_merge(merged, dict(spec.mappings))
         if spec.mapping is not None:

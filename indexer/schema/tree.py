@@ -177,6 +177,7 @@ class Index:
     pipeline: str | None
     path: str
     plugins: tuple[str, ...] = ()
+    routing: str | None = None  # the root table column whose value routes each document
 
     def nodes(self) -> Iterator[Node]:
         return self.root.walk()

@@ -2,7 +2,8 @@
 
 A *row* is what a document query returns: ``(version, doc_id_json, doc,
 root_key)`` where ``doc_id_json`` is the ``_id`` already encoded as a JSON
-string, ``doc`` the document's JSON bytes (``None``: delete it) and ``root_key``
+string (for a routed index followed by ``,"routing":"..."``; see
+:func:`row_doc_id`), ``doc`` the document's JSON bytes (``None``: delete it) and ``root_key``
 the key's JSON bytes. The body is assembled by concatenating those bytes with
 fixed action prefixes: no document is parsed or re-serialized in Python.
 
@@ -46,6 +47,12 @@ def item_status(action: str, status: int, error: dict[str, Any]) -> ItemStatus:
     if status == 429 or status >= 500:
         return ItemStatus.RETRY
     return ItemStatus.REJECTED
+
+
+def row_doc_id(id_part: bytes) -> str:
+    """The ``_id`` of a row: its second element is the ``_id`` as JSON, followed
+    for a routed index by ``,"routing":...`` (both go into the action line)."""
+    return str(orjson.loads(b'{"_id":' + id_part + b"}")["_id"])
 
 
 def _prefixes(index: str, version: int) -> tuple[bytes, bytes]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from psycopg2 import sql
 
 from indexer.schema.tree import Field, Index, Node
-from indexer.sqlgen.names import col, doc_id, equals, key_from_json, qualified, root_key_object
+from indexer.sqlgen.names import ROUTING_MEMBER, col, doc_id, equals, key_from_json, qualified, root_key_object
 
 # json_build_object takes at most 100 arguments, i.e. 50 key/value pairs.
 _MAX_PAIRS = 50
@@ -212,6 +212,8 @@ class DocumentQueries:
         select_keys = sql.SQL(", ").join(sql.SQL("{} AS {}").format(v, n) for v, n in zip(typed, key_cols, strict=True))
         key_values = [sql.SQL("{}.{}").format(k, n) for n in key_cols]
         match = equals([(col(alias(root), c), v) for c, v in zip(root.key, key_values, strict=True)])
+        if self.index.routing is not None:
+            return self._routed_by_keys(select_keys, key_values, match)
         return sql.SQL(
             "{version}, k AS (SELECT DISTINCT {select_keys} FROM jsonb_array_elements(%(keys)s::jsonb) AS e(key))\n"
             "SELECT v.version, to_json({doc_id})::text,\n"
@@ -228,6 +230,49 @@ class DocumentQueries:
             a=sql.Identifier(alias(root)),
             match=match,
         )
+
+    def _routed_by_keys(
+        self, select_keys: sql.Composable, key_values: list[sql.Composable], match: sql.Composable
+    ) -> sql.Composed:
+        """:meth:`by_keys` for an index with ``routing``: the ``_id`` column also
+        carries ``,"routing":...`` for the action line. A document is written
+        with its row's routing; a missing row is deleted with the routing its
+        key came with (the old value), or not at all without one (the index
+        refuses documents without routing, so none can be there). A key whose
+        routing differs from the row's (the value changed) gives no row: the
+        row's own key builds it."""
+        root = self.index.root
+        assert self.index.routing is not None
+        a = alias(root)
+        return sql.SQL(
+            "{version}, k AS (SELECT DISTINCT {select_keys}, e.key ->> {member} AS r"
+            " FROM jsonb_array_elements(%(keys)s::jsonb) AS e(key))\n"
+            "SELECT v.version,\n"
+            "  to_json({doc_id})::text || coalesce(',\"routing\":' || to_json(coalesce(d.route, k.r))::text, ''),\n"
+            "  d.doc, {key}::text\n"
+            "FROM v, k LEFT JOIN LATERAL (SELECT ({doc})::text AS doc, ({route})::text AS route"
+            " FROM {root} AS {a} WHERE {match}) AS d ON true\n"
+            "WHERE (d.doc IS NULL AND k.r IS NOT NULL) OR (d.doc IS NOT NULL AND (k.r IS NULL OR d.route = k.r))"
+        ).format(
+            version=self._version_cte(),
+            select_keys=select_keys,
+            member=sql.Literal(ROUTING_MEMBER),
+            doc_id=self._doc_id(key_values),
+            key=root_key_object(root.table, root.key, key_values, routing=sql.SQL("k.r")),
+            doc=object_expr(root),
+            route=col(a, self.index.routing),
+            root=qualified(root.table),
+            a=sql.Identifier(a),
+            match=match,
+        )
+
+    def _id_with_routing(self, values: list[sql.Composable]) -> sql.Composable:
+        """``to_json(_id)::text``, followed by ``,"routing":...`` for a routed index."""
+        plain = sql.SQL("to_json({})::text").format(self._doc_id(values))
+        if self.index.routing is None:
+            return plain
+        route = col(alias(self.index.root), self.index.routing)
+        return sql.SQL("{} || coalesce(',\"routing\":' || to_json(({})::text)::text, '')").format(plain, route)
 
     def page(self, *, lower: bool, upper: bool) -> sql.Composed:
         """One keyset page of the backfill, in key order. Parameters: ``after``
@@ -247,14 +292,19 @@ class DocumentQueries:
         values = self.root_values()
         return sql.SQL(
             "{version}\n"
-            "SELECT v.version, to_json({doc_id})::text, ({doc})::text, {key}::text\n"
+            "SELECT v.version, {doc_id}, ({doc})::text, {key}::text\n"
             "FROM {root} AS {a}, v WHERE {where}\n"
             "ORDER BY {order} LIMIT %(limit)s"
         ).format(
             version=self._version_cte(),
-            doc_id=self._doc_id(values),
+            doc_id=self._id_with_routing(values),
             doc=object_expr(root),
-            key=root_key_object(root.table, root.key, values),
+            key=root_key_object(
+                root.table,
+                root.key,
+                values,
+                routing=col(a, self.index.routing) if self.index.routing is not None else None,
+            ),
             root=qualified(root.table),
             a=sql.Identifier(a),
             where=where,

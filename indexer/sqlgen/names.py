@@ -80,20 +80,28 @@ def equals(pairs: Sequence[tuple[sql.Composable, sql.Composable]]) -> sql.Compos
     return and_all([sql.SQL("{} = {}").format(a, b) for a, b in pairs])
 
 
+ROUTING_MEMBER = "_routing"
+
+
 def root_key_object(
     table: Table,
     key: Sequence[str],
     values: Sequence[sql.Composable],
     value_types: Sequence[str | None] | None = None,
+    routing: sql.Composable | None = None,
 ) -> sql.Composed:
     """The outbox's ``root_key``: ``jsonb_build_object('pk', value, ...)``.
 
     Every path that enqueues a key builds it here, with each value cast to the
     root key column's own type unless ``value_types`` says it has that type
     already, so one root row always gives the same jsonb (and the same
-    partition) whichever table's change found it.
+    partition) whichever table's change found it. For an index with
+    ``routing``, the routing value (text) seen with the change rides along as
+    ``_routing``: a deleted row's document is deleted with its old routing.
     """
     parts: list[sql.Composable] = []
+    if routing is not None:
+        parts.append(sql.SQL("{}, ({})::text").format(sql.Literal(ROUTING_MEMBER), routing))
     types = list(value_types) if value_types is not None else [None] * len(key)
     for name, value, value_type in zip(key, values, types, strict=True):
         column = table.column(name)

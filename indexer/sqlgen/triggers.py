@@ -75,7 +75,9 @@ class Occurrence:
             assert link is not None
             return tuple(x for _, x in link.parent_pairs)
         if self.node.link is None:
-            return self.node.key
+            routing = self.index.routing
+            # a deleted root's document is deleted with its old routing value
+            return self.node.key + ((routing,) if routing and routing not in self.node.key else ())
         return self.node.link.node_columns()
 
 
@@ -154,14 +156,20 @@ def key_query(occ: Occurrence, source: sql.Composable) -> sql.Composed:
             bound = {pc: through_bound[x] for pc, x in link.parent_pairs}
         assert current.parent is not None
         current = current.parent
+    routing = occ.index.routing
     if not all(k in bound for k in root.key):
         bound = joins.add(root.table, bound)
+    elif routing is not None and routing not in bound:
+        bound = joins.add(root.table, {k: bound[k] for k in root.key})  # the routing value of the row as it is
     values = [bound[k][0] for k in root.key]
     types = [bound[k][1] for k in root.key]
     # A child with a NULL link (or a decoded row lacking it) belongs to no root.
     present = sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(v) for v in values)
+    key = root_key_object(
+        root.table, root.key, values, types, routing=bound[routing][0] if routing is not None else None
+    )
     return sql.SQL("SELECT DISTINCT {} AS root_key FROM {} AS c {} WHERE {}").format(
-        root_key_object(root.table, root.key, values, types), source, sql.SQL(" ").join(joins.clauses), present
+        key, source, sql.SQL(" ").join(joins.clauses), present
     )
 
 

@@ -271,3 +271,13 @@ def test_view_nodes_need_base_tables_with_their_key_and_link_columns() -> None:
     ok = {"table": "book_view", "base_tables": ["book"], "primary_key": ["id"], "columns": ["id", "title"]}
     (index,) = resolve(parse_schema(entry(ok), environ={}).indexes, catalog, "schema.json")
     assert index.tables() == [("public", "book")]  # captured on the base table, not the view
+
+
+def test_routing_names_a_plain_root_field_and_requires_routing_in_the_mapping() -> None:
+    index = resolved(entry({"table": "book", "columns": ["id", "isbn"], "transform": {"rename": {"isbn": "code"}}},
+                           routing="code"))  # fmt: skip
+    assert index.routing == "isbn"
+    assert index.mappings is not None and index.mappings["_routing"] == {"required": True}
+    with pytest.raises(CatalogError, match=r"\[0\]\.routing: 'isbn' is not a field of the root table"):
+        resolved(entry({"table": "book", "columns": ["id", "isbn"], "transform": {"rename": {"isbn": "code"}}},
+                       routing="isbn"))  # fmt: skip

@@ -1,23 +1,53 @@
 """An HTTP proxy in front of the test search server that lets through only
 requests carrying the ``Authorization`` header it expects (401 otherwise), so
-the credentials the indexer sends are checked on the wire, not assumed."""
+the credentials the indexer sends are checked on the wire, not assumed. It can
+also stand in for ingest pipelines, which the test server lacks: a bulk
+request naming a known pipeline has its documents rewritten by it on the way."""
 
 from __future__ import annotations
 
+import json
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+Pipeline = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _through_pipeline(path: str, body: bytes | None, pipelines: dict[str, Pipeline]) -> tuple[str, bytes | None]:
+    """A ``_bulk`` request naming a known pipeline, with that pipeline applied
+    to its documents and the parameter removed; any other request unchanged."""
+    parts = urlsplit(path)
+    query = dict(parse_qsl(parts.query))
+    name = query.get("pipeline")
+    if body is None or not parts.path.endswith("_bulk") or name not in pipelines:
+        return path, body
+    del query["pipeline"]
+    lines = body.decode().splitlines()
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        action = json.loads(lines[i])
+        out.append(lines[i])
+        if "index" in action or "create" in action:
+            out.append(json.dumps(pipelines[name](json.loads(lines[i + 1]))))
+            i += 1
+        i += 1
+    return parts.path + ("?" + urlencode(query) if query else ""), ("\n".join(out) + "\n").encode()
 
 
 class AuthProxy:
     """``AuthProxy(upstream, "Bearer abc")``; ``url`` to point the indexer at;
     ``accepted``/``refused`` count the requests; ``close()`` stops it."""
 
-    def __init__(self, upstream: str, expected: str) -> None:
+    def __init__(self, upstream: str, expected: str | None, pipelines: dict[str, Pipeline] | None = None) -> None:
         self.upstream = upstream.rstrip("/")
-        self.expected = expected
+        self.expected = expected  # None: no credentials checked
+        self.pipelines = pipelines or {}
         self.accepted = 0
         self.refused = 0
         proxy = self
@@ -29,15 +59,14 @@ class AuthProxy:
             def forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                if self.headers.get("Authorization") != proxy.expected:
+                if proxy.expected is not None and self.headers.get("Authorization") != proxy.expected:
                     proxy.refused += 1
                     self.reply(401, b'{"error":{"type":"security_exception","reason":"bad credentials"},"status":401}')
                     return
                 proxy.accepted += 1
                 headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
-                request = urllib.request.Request(
-                    proxy.upstream + self.path, data=body, method=self.command, headers=headers
-                )
+                path, body = _through_pipeline(self.path, body, proxy.pipelines)
+                request = urllib.request.Request(proxy.upstream + path, data=body, method=self.command, headers=headers)
                 try:
                     with urllib.request.urlopen(request, timeout=60) as response:
                         self.reply(response.status, response.read(), response.headers.get("Content-Type"))

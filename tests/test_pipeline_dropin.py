@@ -585,3 +585,30 @@ def test_routing_by_a_root_field_including_deletes(cluster, make_database, searc
         assert h.assert_matches("accounts") == 38
     finally:
         h.close()
+
+
+def test_ingest_pipeline_is_applied_on_backfill_and_stream(make_pagila, search_url: str, tmp_path: Path) -> None:
+    """``pipeline`` reaches the server on every bulk request, backfill and
+    stream alike (the test server has no ingest API: a proxy applies it)."""
+
+    def shout(doc: dict[str, object]) -> dict[str, object]:
+        return {**doc, "first_name": str(doc["first_name"]).upper(), "piped": True}
+
+    proxy = AuthProxy(search_url, None, pipelines={"shout": shout})
+    try:
+        schema = tmp_path / "actors.json"
+        schema.write_text(json.dumps([{"database": "pagila", "index": "actors", "pipeline": "shout",
+                                       "nodes": {"table": "actor", "columns": ["actor_id", "first_name"]}}]))  # fmt: skip
+        h = make_pagila(schema)
+        h.search_url = proxy.url
+        h.cli("bootstrap")
+        h.run_once()
+        h.sql("UPDATE actor SET first_name = 'Zed' WHERE actor_id = 3")
+        h.run_once()
+        docs = h.documents("actors")
+        assert len(docs) == 200 and all(d["piped"] is True for d in docs.values())
+        assert docs["3"]["first_name"] == "ZED"
+        expected = {k: shout(v) for k, v in h.reference("actors").items()}
+        assert docs == expected
+    finally:
+        proxy.close()

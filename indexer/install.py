@@ -203,18 +203,42 @@ def _keep_triggers_always(cur: Any, plan: Plan) -> None:
     schema = sql.Identifier(plan.state_schema)
     name = sql.Identifier(event_trigger_name(plan.state_schema))
     cur.execute(sql.SQL("DROP EVENT TRIGGER IF EXISTS {}").format(name))
-    body = sql.SQL("BEGIN PERFORM {}.restore_capture_triggers(); END").format(schema).as_string(cur)
+    # A REFRESH of a materialized view that documents read owes those indexes a
+    # verification with repair (run by the slot process, retried until done):
+    # only a comparison finds the rows the refresh added, changed or removed.
+    refreshed = [
+        sql.SQL("({}::oid, {})").format(sql.Literal(t.oid), sql.Literal(p.index.name))
+        for p in plan.indexes
+        for t in p.index.materialized_views()
+    ]
+    on_refresh = sql.SQL("")
+    if refreshed:
+        on_refresh = sql.SQL(
+            "IF TG_TAG = 'REFRESH MATERIALIZED VIEW' THEN "
+            "INSERT INTO {schema}.repairs (index_name, reason) "
+            "SELECT DISTINCT m.index_name, 'REFRESH MATERIALIZED VIEW ' || c.object_identity "
+            "FROM pg_event_trigger_ddl_commands() AS c JOIN (VALUES {values}) AS m(relid, index_name) "
+            "ON m.relid = c.objid "
+            "ON CONFLICT (index_name) DO UPDATE SET requested_at = clock_timestamp(), reason = EXCLUDED.reason; "
+            "RETURN; END IF; "
+        ).format(schema=schema, values=sql.SQL(", ").join(refreshed))
+    body = (
+        sql.SQL("BEGIN {on_refresh}PERFORM {schema}.restore_capture_triggers(); END")
+        .format(schema=schema, on_refresh=on_refresh)
+        .as_string(cur)
+    )
     cur.execute(
         sql.SQL(
             "CREATE OR REPLACE FUNCTION {schema}.keep_capture_always() RETURNS event_trigger LANGUAGE plpgsql"
             " SET search_path = pg_catalog, pg_temp AS {body}"
         ).format(schema=schema, body=sql.Literal(body))
     )
+    tags = sql.SQL("'ALTER TABLE', 'REFRESH MATERIALIZED VIEW'" if refreshed else "'ALTER TABLE'")
     cur.execute(
         sql.SQL(
-            "CREATE EVENT TRIGGER {name} ON ddl_command_end WHEN TAG IN ('ALTER TABLE')"
+            "CREATE EVENT TRIGGER {name} ON ddl_command_end WHEN TAG IN ({tags})"
             " EXECUTE FUNCTION {schema}.keep_capture_always()"
-        ).format(name=name, schema=schema)
+        ).format(name=name, schema=schema, tags=tags)
     )
 
 

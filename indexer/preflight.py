@@ -82,6 +82,12 @@ def check_bootstrap(conn: Any, plan: Plan, *, slot_exists: bool, schema_exists: 
         problems.append(
             f"role {user} cannot create the schema {plan.state_schema}: GRANT CREATE ON DATABASE ... TO {user};"
         )
+    matviews = [t.display for p in plan.indexes for t in p.index.materialized_views()]
+    if matviews and not facts["superuser"]:
+        problems.append(
+            f"documents read the materialized view(s) {', '.join(matviews)}, whose REFRESH only an event trigger"
+            " sees, and only a superuser can create one: run bootstrap as a superuser"
+        )
     if not facts["superuser"]:
         with conn.cursor() as cur:
             cur.execute(

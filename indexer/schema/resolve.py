@@ -97,25 +97,18 @@ class _Resolver:
 
     def node(self, spec: NodeSpec, parent: Node | None) -> Node:
         table = self.table(spec.schema, spec.table, f"{spec.path}.table")
-        if table.kind == "m":
-            raise self.fail(
-                f"{spec.path}.table",
-                f"{table.display} is a materialized view: its rows change on REFRESH, which no trigger sees;"
-                " materialized views are not supported yet",
-                "use a plain view over the same query, with base_tables",
-            )
         if table.kind == "v" and not spec.base_tables:
             raise self.fail(
                 f"{spec.path}.table",
                 f"{table.display} is a view: name the tables whose changes change its rows",
                 'add "base_tables": ["<table>", ...] (PGSync\'s key for views) and its "primary_key"',
             )
-        if table.kind not in ("r", "p", "v"):
+        if table.kind not in ("r", "p", "v", "m"):
             raise self.fail(
                 f"{spec.path}.table",
                 f"{table.display} is not a table or a view (a foreign table cannot carry triggers)",
             )
-        if spec.base_tables and table.kind != "v":
+        if spec.base_tables and table.kind not in ("v", "m"):
             raise self.fail(f"{spec.path}.base_tables", f"{table.display} is a table, not a view", "remove the key")
         fields = self.fields(spec, table)
         keys_seen = {f.key: f.column for f in fields}
@@ -123,7 +116,7 @@ class _Resolver:
             key = tuple(self.column(table, c, f"{spec.path}.primary_key[{i}]") for i, c in enumerate(spec.primary_key))
         else:
             key = table.primary_key
-        if table.kind == "v" and not key:
+        if table.kind in ("v", "m") and not key:
             raise self.fail(
                 f"{spec.path}.primary_key",
                 f"view {table.display} has no primary key",
@@ -163,7 +156,7 @@ class _Resolver:
                     "give the child a different 'label' or rename the column",
                 )
             node.children.append(self.node(child_spec, node))
-        if spec.base_tables:
+        if spec.base_tables and table.kind == "v":  # a materialized view changes on REFRESH, not with them
             node.base_tables = tuple(
                 self.base_table(node, schema, name, f"{spec.path}.base_tables[{i}]")
                 for i, (schema, name) in enumerate(spec.base_tables)

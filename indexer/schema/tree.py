@@ -182,13 +182,18 @@ class Index:
     def nodes(self) -> Iterator[Node]:
         return self.root.walk()
 
+    def materialized_views(self) -> list[Table]:
+        """The materialized views this index's documents read."""
+        return [node.table for node in self.nodes() if node.table.kind == "m"]
+
     def tables(self) -> list[TableName]:
         """Every table the documents read, where changes are captured: node and
         through tables, a view node's base tables instead of the view;
         first-seen order."""
         seen: list[TableName] = []
         for node in self.nodes():
-            sources = node.base_tables or (node.table,)
+            # a materialized view changes on REFRESH, seen by an event trigger, not by capture triggers
+            sources = () if node.table.kind == "m" else node.base_tables or (node.table,)
             for table in (*sources, node.link.through if node.link else None):
                 if table is not None and table.key not in seen:
                     seen.append(table.key)

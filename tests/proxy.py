@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 _COMPAT = re.compile(r"application/vnd\.elasticsearch\+(json|x-ndjson);\s*compatible-with=(\d+)")
 
+
 def _as_elasticsearch_8(headers: dict[str, str]) -> str | None:
     """What an Elasticsearch 8 server says about the versioned media types in
     ``headers``: an error for a version it refuses, else None after turning

@@ -148,8 +148,13 @@ class Reference:
             t_schema, _, t_table = through_name.rpartition(".")
             t_schema = t_schema or schema
             # (through columns, side columns) for each side
-            child_join = self.through_join(t_schema, t_table, schema, table)
-            parent_join = self.through_join(t_schema, t_table, parent_schema, parent["table"], side_first=True)
+            if rel.get("foreign_key"):  # the through table's columns holding each side's primary key
+                child_join = (rel["foreign_key"]["child"], key)
+                parent_key = parent.get("primary_key") or self.catalog(_primary_key, parent_schema, parent["table"])
+                parent_join = (rel["foreign_key"]["parent"], parent_key)
+            else:
+                child_join = self.through_join(t_schema, t_table, schema, table)
+                parent_join = self.through_join(t_schema, t_table, parent_schema, parent["table"], side_first=True)
             t_key = self.catalog(_primary_key, t_schema, t_table) or child_join[0] + parent_join[0]
             by_child = self.lookup(schema, table, child_join[1])
             links = self.lookup(t_schema, t_table, parent_join[0])

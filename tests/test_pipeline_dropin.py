@@ -645,3 +645,34 @@ def test_a_materialized_view_is_read_again_after_refresh(cluster, make_database,
         assert h.sql("SELECT count(*) FROM indexer.repairs") == [(0,)]
     finally:
         h.close()
+
+
+def test_foreign_key_names_the_columns_of_a_through_table_without_constraints(
+    cluster, make_database, search_url, tmp_path: Path
+) -> None:
+    schema_file = tmp_path / "schema.json"
+    schema_file.write_text(json.dumps([{"database": "x", "index": "posts", "nodes": {"table": "post", "children": [
+        {"table": "tag", "label": "tags", "columns": ["name"],
+         "relationship": {"variant": "scalar", "type": "one_to_many", "through_tables": ["post_tag"],
+                          "foreign_key": {"child": ["t_id"], "parent": ["p_id"]}}}]}}]))  # fmt: skip
+    h = Harness(cluster, make_database("template1"), search_url, schema_file)
+    try:
+        h.sql(
+            "CREATE TABLE post (id integer PRIMARY KEY, title text);"
+            "CREATE TABLE tag (id integer PRIMARY KEY, name text);"
+            "CREATE TABLE post_tag (p_id integer, t_id integer, PRIMARY KEY (p_id, t_id));"  # no foreign keys
+            "INSERT INTO post SELECT g, 'post ' || g FROM generate_series(1, 20) g;"
+            "INSERT INTO tag SELECT g, 'tag ' || g FROM generate_series(1, 5) g;"
+            "INSERT INTO post_tag SELECT p, 1 + (p + k) % 5 FROM generate_series(1, 20) p, generate_series(0, 1) k;"
+        )
+        h.cli("bootstrap")
+        h.run_once()
+        assert h.assert_matches("posts") == 20
+        h.sql("UPDATE tag SET name = 'renamed' WHERE id = 2")
+        h.sql("DELETE FROM post_tag WHERE p_id = 3")
+        h.sql("INSERT INTO post_tag VALUES (4, 3)")
+        h.run_once()
+        h.assert_matches("posts")
+        assert h.source("posts", "3")["tags"] is None
+    finally:
+        h.close()

@@ -364,14 +364,8 @@ class _Parser:
                     raise self.fail(fk_path, f"missing key {side!r}", 'give both "child" and "parent" column lists')
             child = self.strings(fk["child"], f"{fk_path}.child")
             parent = self.strings(fk["parent"], f"{fk_path}.parent")
-            if len(child) != len(parent):
+            if len(child) != len(parent) and not throughs:
                 raise self.fail(fk_path, f"'child' has {len(child)} columns but 'parent' has {len(parent)}")
-            if throughs:
-                raise self.fail(
-                    fk_path,
-                    "foreign_key together with through_tables is not supported yet",
-                    "drop foreign_key; the through table's own foreign keys are used",
-                )
             foreign_key = ForeignKeySpec(child=child, parent=parent)
         return RelationshipSpec(
             variant=variant,  # type: ignore[arg-type]

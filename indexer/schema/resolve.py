@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from indexer.errors import CatalogError
 from indexer.schema.catalog import Catalog, Table, TableName
-from indexer.schema.model import ColumnRef, IndexSpec, NodeSpec
+from indexer.schema.model import ColumnRef, ForeignKeySpec, IndexSpec, NodeSpec
 from indexer.schema.tree import Concat, Field, Index, Link, Node
 
 
@@ -282,6 +282,8 @@ class _Resolver:
         if rel.through_tables:
             schema, name = rel.through_tables[0]
             through = self.table(schema, name, f"{path}.through_tables[0]")
+            if rel.foreign_key is not None:
+                return self.named_through(rel.foreign_key, through, table, parent.table, f"{path}.foreign_key")
             return Link(
                 through=through,
                 node_pairs=self.through_pairs(through, table, f"{path}.through_tables[0]"),
@@ -330,6 +332,27 @@ class _Resolver:
                 'choose one with "foreign_key": {"child": [...], "parent": [...]}',
             )
         return Link(through=None, pairs=candidates[0][1])
+
+    def named_through(self, given: ForeignKeySpec, through: Table, table: Table, parent: Table, path: str) -> Link:
+        """A through table joined by the columns ``foreign_key`` names in it:
+        ``child`` the through table's columns that hold the child's primary key,
+        ``parent`` those that hold the parent's (for a through table without
+        foreign key constraints)."""
+        sides = (("child", given.child, table), ("parent", given.parent, parent))
+        pairs: list[tuple[tuple[str, str], ...]] = []
+        for side, columns, target in sides:
+            if not target.primary_key:
+                raise self.fail(path, f"{target.display} has no primary key for the through table's {side!r} columns")
+            if len(columns) != len(target.primary_key):
+                raise self.fail(
+                    f"{path}.{side}",
+                    f"{len(columns)} column(s) for {target.display}'s primary key"
+                    f" ({', '.join(target.primary_key)})",
+                    f"with through_tables, {side!r} names the columns of {through.display} that hold that key",
+                )
+            named = [self.column(through, c, f"{path}.{side}[{i}]") for i, c in enumerate(columns)]
+            pairs.append(tuple(zip(target.primary_key, named, strict=True)))
+        return Link(through=through, node_pairs=pairs[0], parent_pairs=pairs[1])
 
     def through_pairs(
         self, through: Table, target: Table, path: str, *, target_first: bool = False

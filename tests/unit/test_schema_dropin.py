@@ -281,3 +281,10 @@ def test_routing_names_a_plain_root_field_and_requires_routing_in_the_mapping() 
     with pytest.raises(CatalogError, match=r"\[0\]\.routing: 'isbn' is not a field of the root table"):
         resolved(entry({"table": "book", "columns": ["id", "isbn"], "transform": {"rename": {"isbn": "code"}}},
                        routing="isbn"))  # fmt: skip
+
+
+def test_foreign_key_with_a_through_table_names_its_columns_for_each_side_key() -> None:
+    rel = {"variant": "object", "type": "one_to_many", "through_tables": ["surrogate"],
+           "foreign_key": {"child": ["parent_id", "id"], "parent": ["id"]}}  # fmt: skip
+    with pytest.raises(CatalogError, match=r"foreign_key\.child: 2 column\(s\) for public\.child's primary key"):
+        resolved(entry({"table": "parent", "children": [{"table": "child", "relationship": rel}]}))

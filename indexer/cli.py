@@ -96,6 +96,21 @@ def connection_options(fn: F) -> F:
             help="Bearer token (Authorization: Bearer ...). PGSync: ELASTICSEARCH_BEARER_AUTH.",
         ),
         click.option(
+            "--search-aws-region",
+            envvar="INDEXER_SEARCH_AWS_REGION",
+            show_envvar=True,
+            help="Sign requests with AWS SigV4 for this region (Amazon OpenSearch Service). PGSync:"
+            " ELASTICSEARCH_AWS_HOSTED=true with ELASTICSEARCH_AWS_REGION.",
+        ),
+        click.option(
+            "--search-aws-service",
+            envvar="INDEXER_SEARCH_AWS_SERVICE",
+            show_envvar=True,
+            type=click.Choice(["es", "aoss"]),
+            help="es: a domain; aoss: an OpenSearch Serverless collection (PGSync: OPENSEARCH_AWS_SERVERLESS)"
+            " [default: es].",
+        ),
+        click.option(
             "--search-client-cert",
             envvar="INDEXER_SEARCH_CLIENT_CERT",
             show_envvar=True,

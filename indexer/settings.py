@@ -47,6 +47,8 @@ class SearchSettings:
     client_cert: str | None = None  # PEM file of a TLS client certificate
     client_key: str | None = None  # its key
     http_compress: bool = False
+    aws_region: str | None = None  # set: requests are signed with AWS SigV4 for this region
+    aws_service: str = "es"  # "es" (OpenSearch Service) or "aoss" (OpenSearch Serverless)
 
     def encoded_api_key(self) -> str | None:
         """The API key as the ``Authorization: ApiKey`` header wants it:
@@ -183,20 +185,38 @@ def cloud_id_url(cloud_id: str) -> str:
     return f"https://{es_uuid}.{host}:{port or 443}"
 
 
-# PGSync's AWS variables: signing requests with SigV4 is not implemented yet, and
-# sending unsigned ones would only fail later with 403, so they are refused.
-_AWS_VARIABLES = ("ELASTICSEARCH_AWS_HOSTED", "OPENSEARCH_AWS_HOSTED", "OPENSEARCH_AWS_SERVERLESS")
+def aws_signing(options: Mapping[str, Any], env: Mapping[str, str]) -> tuple[str | None, str]:
+    """``(region, service)`` when requests are to be signed with AWS SigV4: the
+    flags, or PGSync's ``ELASTICSEARCH_AWS_HOSTED``/``OPENSEARCH_AWS_HOSTED``
+    (service ``es``) or ``OPENSEARCH_AWS_SERVERLESS`` (``aoss``) with
+    ``ELASTICSEARCH_AWS_REGION`` (or ``AWS_REGION``). Raises
+    :class:`ConfigError` when signing is asked for without a region."""
+    service = options.get("search_aws_service")
+    region = options.get("search_aws_region")
+    if not service:
+        if _truthy(env.get("OPENSEARCH_AWS_SERVERLESS")):
+            service = "aoss"
+        elif _truthy(env.get("ELASTICSEARCH_AWS_HOSTED")) or _truthy(env.get("OPENSEARCH_AWS_HOSTED")):
+            service = "es"
+    if service and not region:
+        region = (
+            env.get("ELASTICSEARCH_AWS_REGION")
+            or env.get("OPENSEARCH_AWS_REGION")
+            or env.get("AWS_REGION")
+            or env.get("AWS_DEFAULT_REGION")
+        )
+        if not region:
+            raise ConfigError(
+                "requests are to be signed for AWS, but no region is set",
+                hint="set ELASTICSEARCH_AWS_REGION (or --search-aws-region)",
+            )
+    return region or None, service or "es"
 
 
 def search_settings(options: Mapping[str, Any], env: Mapping[str, str]) -> SearchSettings:
     """The search server settings: flags, then PGSync's variables
     (``ELASTICSEARCH_*``, ``ELASTIC_CLOUD_ID``). Raises :class:`ConfigError`."""
-    for name in _AWS_VARIABLES:
-        if _truthy(env.get(name)):
-            raise ConfigError(
-                f"{name} is set, but signing requests for AWS (SigV4) is not supported yet",
-                hint="use a user/password or API key the domain accepts, or a signing proxy in front of it",
-            )
+    aws_region, aws_service = aws_signing(options, env)
     verify = options.get("search_verify_certs")
     if verify is None:
         verify = _truthy(env.get("ELASTICSEARCH_VERIFY_CERTS"))
@@ -231,6 +251,8 @@ def search_settings(options: Mapping[str, Any], env: Mapping[str, str]) -> Searc
         client_cert=options.get("search_client_cert") or env.get("ELASTICSEARCH_CLIENT_CERT") or None,
         client_key=options.get("search_client_key") or env.get("ELASTICSEARCH_CLIENT_KEY") or None,
         http_compress=bool(_truthy(env.get("ELASTICSEARCH_HTTP_COMPRESS"))),
+        aws_region=aws_region,
+        aws_service=aws_service,
     )
 
 

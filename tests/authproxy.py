@@ -16,6 +16,38 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 Pipeline = Callable[[dict[str, Any]], dict[str, Any]]
+Check = Callable[[str, str, Any, bytes | None], bool]  # (method, path, headers, body) -> authorized
+
+
+def sigv4_check(access_key: str, secret_key: str, region: str, service: str) -> Check:
+    """A check that recomputes each request's AWS SigV4 signature with botocore
+    from the request as received (its signed headers, its X-Amz-Date) and the
+    known secret, and accepts only an exact match for this key, region and
+    service."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    signer = SigV4Auth(Credentials(access_key, secret_key), service, region)
+    scope = f"/{region}/{service}/aws4_request"
+
+    def check(method: str, path: str, headers: Any, body: bytes | None) -> bool:
+        header = headers.get("Authorization") or ""
+        if not header.startswith("AWS4-HMAC-SHA256 "):
+            return False
+        fields = dict(part.strip().split("=", 1) for part in header.removeprefix("AWS4-HMAC-SHA256 ").split(","))
+        if not (fields.get("Credential", "").startswith(access_key + "/") and fields["Credential"].endswith(scope)):
+            return False
+        signed = fields["SignedHeaders"].split(";")
+        request = AWSRequest(
+            method=method, url=f"http://{headers['Host']}{path}", data=body or b"",
+            headers={name: headers[name] for name in signed},
+        )  # fmt: skip
+        request.context["timestamp"] = headers["X-Amz-Date"]
+        canonical = signer.canonical_request(request)
+        return bool(fields["Signature"] == signer.signature(signer.string_to_sign(request, canonical), request))
+
+    return check
 
 
 def _through_pipeline(path: str, body: bytes | None, pipelines: dict[str, Pipeline]) -> tuple[str, bytes | None]:
@@ -44,9 +76,16 @@ class AuthProxy:
     """``AuthProxy(upstream, "Bearer abc")``; ``url`` to point the indexer at;
     ``accepted``/``refused`` count the requests; ``close()`` stops it."""
 
-    def __init__(self, upstream: str, expected: str | None, pipelines: dict[str, Pipeline] | None = None) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        expected: str | None,
+        pipelines: dict[str, Pipeline] | None = None,
+        check: Check | None = None,
+    ) -> None:
         self.upstream = upstream.rstrip("/")
-        self.expected = expected  # None: no credentials checked
+        self.expected = expected  # None: no Authorization header required
+        self.check = check  # or a function that decides
         self.pipelines = pipelines or {}
         self.accepted = 0
         self.refused = 0
@@ -59,7 +98,10 @@ class AuthProxy:
             def forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                if proxy.expected is not None and self.headers.get("Authorization") != proxy.expected:
+                refused = proxy.expected is not None and self.headers.get("Authorization") != proxy.expected
+                if proxy.check is not None and not proxy.check(self.command, self.path, self.headers, body):
+                    refused = True
+                if refused:
                     proxy.refused += 1
                     self.reply(401, b'{"error":{"type":"security_exception","reason":"bad credentials"},"status":401}')
                     return

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.authproxy import AuthProxy
+from tests.authproxy import AuthProxy, sigv4_check
 from tests.conftest import SCHEMAS
 from tests.harness import ROOT, Harness
 
@@ -676,3 +676,36 @@ def test_foreign_key_names_the_columns_of_a_through_table_without_constraints(
         assert h.source("posts", "3")["tags"] is None
     finally:
         h.close()
+
+
+def test_aws_sigv4_signatures_are_checked_on_the_wire(
+    make_pagila, search_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PGSync's ELASTICSEARCH_AWS_HOSTED: every request is signed with SigV4
+    from botocore's credentials; a proxy recomputes each signature and refuses
+    any mismatch, so a wrong secret is one clear error."""
+    aws = {
+        "ELASTICSEARCH_AWS_HOSTED": "true",
+        "ELASTICSEARCH_AWS_REGION": "eu-west-3",
+        "AWS_ACCESS_KEY_ID": "AKIDTESTINDEXER",
+        "AWS_SECRET_ACCESS_KEY": "s3cret/Key+value",
+    }
+    proxy = AuthProxy(search_url, None, check=sigv4_check("AKIDTESTINDEXER", "s3cret/Key+value", "eu-west-3", "es"))
+    try:
+        h = make_pagila(SCHEMAS / "pagila_actor.json")
+        h.search_url = proxy.url
+        for name, value in aws.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("AWS_PROFILE", raising=False)
+        h.cli("bootstrap")
+        h.run_once(env=aws)
+        assert proxy.accepted > 0 and proxy.refused == 0
+        h.search_url = search_url
+        assert h.assert_matches("pagila_actor") == 200
+        h.search_url = proxy.url
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+        refused = h.cli("verify", expect=None)
+        assert refused.exit_code != 0 and proxy.refused > 0
+        assert "refused the credentials (HTTP 401)" in refused.output and "Traceback" not in refused.output
+    finally:
+        proxy.close()

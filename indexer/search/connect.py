@@ -35,7 +35,14 @@ def open_store(settings: SearchSettings, *, exact_numbers: bool = False) -> Docu
     """Probe the server and return the adapter for it; ``settings.engine``
     other than ``auto`` overrides the detected flavour. ``exact_numbers``
     parses responses with exact decimals (for comparing documents)."""
+    if settings.aws_region and settings.aws_service == "aoss":
+        # a Serverless collection answers no GET /: it is OpenSearch by definition
+        return OpenSearchStore(settings, ServerInfo("opensearch", "serverless", 2), exact_numbers=exact_numbers)
     info = probe(settings)
+    if settings.aws_region:
+        # AWS signing is done by opensearch-py's signer, which also speaks to the
+        # Elasticsearch 7.10 domains of Amazon OpenSearch Service
+        return OpenSearchStore(settings, info, exact_numbers=exact_numbers)
     if settings.engine != "auto" and settings.engine != info.flavor:
         info = ServerInfo(flavor=settings.engine, version=info.version, major=info.major)
     if info.flavor == "opensearch":

@@ -8,7 +8,28 @@ from typing import Any
 
 import orjson
 
+from indexer.errors import ConfigError
 from indexer.search.client import BULK_FILTER, SCROLL, ClientStore, loads_exact
+
+
+def aws_sigv4(region: str, service: str) -> dict[str, Any]:
+    """Client options that sign every request with AWS SigV4 (opensearch-py's
+    signer over botocore's credential chain: environment, profile, role).
+    Raises :class:`ConfigError` without botocore or credentials."""
+    try:
+        import botocore.session
+        from opensearchpy import AWSV4SignerAuth, RequestsHttpConnection
+    except ImportError:
+        raise ConfigError(
+            "signing requests for AWS needs botocore", hint="pip install 'pg-search-indexer[aws]'"
+        ) from None
+    credentials = botocore.session.Session().get_credentials()
+    if credentials is None:
+        raise ConfigError(
+            "requests are to be signed for AWS, but botocore found no credentials",
+            hint="set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run with an instance role",
+        )
+    return {"http_auth": AWSV4SignerAuth(credentials, region, service), "connection_class": RequestsHttpConnection}
 
 
 class OpenSearchStore(ClientStore):
@@ -40,6 +61,8 @@ class OpenSearchStore(ClientStore):
             kwargs["http_compress"] = True
         if exact_numbers:
             kwargs["serializer"] = ExactSerializer()
+        if s.aws_region:
+            kwargs.update(aws_sigv4(s.aws_region, s.aws_service))
         return OpenSearch(hosts=[s.url], **kwargs)
 
     def root(self) -> dict[str, Any]:

@@ -137,8 +137,15 @@ def test_more_pgsync_search_variables() -> None:
     assert ssl.search.url == "https://es:9200"
 
 
-def test_aws_signing_is_refused_not_ignored() -> None:
-    with pytest.raises(ConfigError, match="OPENSEARCH_AWS_SERVERLESS is set, but signing requests for AWS"):
+def test_aws_signing_from_pgsync_variables() -> None:
+    hosted = build_settings({"config": "s.json"}, {"ELASTICSEARCH_AWS_HOSTED": "true", "AWS_REGION": "eu-west-1"})
+    assert (hosted.search.aws_region, hosted.search.aws_service) == ("eu-west-1", "es")
+    serverless = build_settings(
+        {"config": "s.json"}, {"OPENSEARCH_AWS_SERVERLESS": "true", "ELASTICSEARCH_AWS_REGION": "us-east-2"}
+    )
+    assert (serverless.search.aws_region, serverless.search.aws_service) == ("us-east-2", "aoss")
+    assert build_settings({"config": "s.json"}, {}).search.aws_region is None
+    with pytest.raises(ConfigError, match="signed for AWS, but no region is set"):
         build_settings({"config": "s.json"}, {"OPENSEARCH_AWS_SERVERLESS": "true"})
 
 

@@ -2,7 +2,8 @@
 
 ``sql/queries.sql`` is split into sections that start with ``-- name: <name>``.
 Each text is composed with ``psycopg2.sql`` so ``{schema}`` becomes a quoted
-identifier. The files ship inside the wheel as ``indexer/_sql``; in a source
+identifier and ``{schema_name}`` the state schema's name as a string literal.
+The files ship inside the wheel as ``indexer/_sql``; in a source
 checkout they are read from ``sql/`` at the top of the repository.
 """
 
@@ -76,8 +77,10 @@ class Queries:
     """The named queries of ``sql/queries.sql`` for one state schema."""
 
     def __init__(self, state_schema: str) -> None:
-        schema = sql.Identifier(state_schema)
-        self._composed = {name: sql.SQL(text).format(schema=schema) for name, text in _sections().items()}
+        schema, name_literal = sql.Identifier(state_schema), sql.Literal(state_schema)
+        self._composed = {
+            name: sql.SQL(text).format(schema=schema, schema_name=name_literal) for name, text in _sections().items()
+        }
 
     def __getitem__(self, name: str) -> sql.Composed:
         return self._composed[name]

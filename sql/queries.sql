@@ -362,3 +362,12 @@ ON CONFLICT (index_name) DO UPDATE SET
                       THEN {schema}.indexes.live_query END,
     live_physical = EXCLUDED.live_physical, live_via_alias = EXCLUDED.live_via_alias;
 DELETE FROM {schema}.backfill_chunks WHERE index_name = %(index)s;
+
+-- name: waiting_for_index
+-- Is a session inside wait_searchable() for this index (its shared advisory lock)?
+SELECT EXISTS (
+    SELECT FROM pg_catalog.pg_locks
+    WHERE locktype = 'advisory' AND objsubid = 2
+      AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+      AND classid = hashtext({schema_name} || ':waiters')::oid AND objid = hashtext(%(index)s)::oid
+);

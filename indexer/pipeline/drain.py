@@ -175,6 +175,18 @@ def _write(writer: DocumentWriter, conn: Any, plan: IndexPlan, group: Group, fau
     return total, len(rows)
 
 
+def _refresh_for_waiters(conn: Any, queries: Queries, writer: DocumentWriter, group: Group) -> None:
+    """When a session waits in ``wait_searchable()`` for this index, make what
+    was just written searchable (refresh the live index) before the outbox rows
+    are acknowledged, since their absence is what the waiter watches for.
+    Nobody waiting: no refresh, so the engine's own refresh interval applies."""
+    with conn.cursor() as cur:
+        cur.execute(queries["waiting_for_index"], {"index": group.index})
+        waiting = bool(cur.fetchone()[0])
+    if waiting:
+        writer.store.refresh(group.index if group.live_via_alias else group.live_physical or group.index)
+
+
 def drain_batch(
     conn: Any,
     queries: Queries,
@@ -207,6 +219,8 @@ def drain_batch(
         if outcome.conflicts:
             # Someone wrote a newer version first: normal after a crash or a partition move.
             logs.get("drain").info("version_conflicts", index=group.index, documents=outcome.conflicts)
+        if group.live_physical is not None and not group.hold:
+            _refresh_for_waiters(conn, queries, writer, group)
         with transaction(conn) as cur:
             record_rejections(cur, queries, group.index, outcome.rejected)
             for xid in stragglers:

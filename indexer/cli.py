@@ -9,6 +9,7 @@ directory are read too; see :mod:`indexer.settings`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -398,13 +399,29 @@ def teardown(delete_index: bool, **options: Any) -> None:
 
 @cli.command(context_settings=_CONTEXT)
 @connection_options
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Keep one screen up to date: per index backfill with ETA, backlog, oldest change, dead letters and"
+    " the last error; per database workers, outbox rows in and out per second, slot and retained WAL."
+    " Ctrl-C leaves.",
+)
+@click.option("--interval", type=float, default=2.0, help="Seconds between refreshes with --watch.")
+@click.option("--rounds", type=int, hidden=True, help="Stop after this many screens (for tests).")
 @handle_errors
-def status(**options: Any) -> None:
+def status(watch: bool, interval: float, rounds: int | None, **options: Any) -> None:
     """Show backfill progress, outbox backlog, dead letters and the slot."""
+    settings = _settings(options)
+    schema = _schema(settings)
+    if watch:
+        from indexer.monitor import watch as watch_screen
+
+        with contextlib.suppress(KeyboardInterrupt):
+            watch_screen(settings, schema.databases(), interval, rounds=rounds)
+        return
     from indexer.commands import run_status
 
-    settings = _settings(options)
-    run_status(settings, _schema(settings))
+    run_status(settings, schema)
 
 
 @cli.command(context_settings=_CONTEXT)

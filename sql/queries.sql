@@ -371,3 +371,17 @@ SELECT EXISTS (
       AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
       AND classid = hashtext({schema_name} || ':waiters')::oid AND objid = hashtext(%(index)s)::oid
 );
+
+-- name: monitor_rows
+-- Per index, for `indexer status --watch`.
+SELECT s.index_name, s.root_table, s.backfill_state, coalesce(s.backfilled_docs, 0)::bigint,
+       i.backfill_total, s.pending::bigint, extract(epoch FROM s.oldest_age)::float8, s.dead_letters::bigint,
+       (SELECT d.reason || ': ' || coalesce(d.error->>'reason', '') FROM {schema}.dead_letters d
+        WHERE d.index_name = s.index_name ORDER BY d.id DESC LIMIT 1)
+FROM {schema}.status s JOIN {schema}.indexes i USING (index_name)
+ORDER BY s.index_name;
+
+-- name: outbox_counters
+-- Rows ever inserted into and deleted from the outbox (table statistics, which lag by up to a second).
+SELECT coalesce(sum(n_tup_ins), 0), coalesce(sum(n_tup_del), 0)
+FROM pg_catalog.pg_stat_user_tables WHERE schemaname = %(schema)s AND relname LIKE 'outbox%%';

@@ -68,3 +68,17 @@ def test_the_wait_times_out_while_nothing_drains(pagila: Harness) -> None:
     pagila.run_once()
     with contextlib.closing(pagila.connect()) as conn:
         assert wait_searchable(conn, "pagila_film", timeout=1) is True
+
+
+def test_status_watch_shows_backlog_rates_and_the_last_error(pagila: Harness) -> None:
+    pagila.run_once()
+    pagila.sql("UPDATE film SET title = title || '!' WHERE film_id <= 30")
+    pagila.sql(
+        "INSERT INTO indexer.dead_letters (index_name, root_key, doc_id, reason, error)"
+        " VALUES ('pagila_film', '{\"film_id\": 7}', '7', 'mapper_parsing_exception', '{\"reason\": \"bad date\"}')"
+    )
+    screen = pagila.cli("status", "--watch", "--interval", "0.2", "--rounds", "2").output
+    assert screen.count("pagila_film") >= 2  # two screens
+    assert "0 worker(s); outbox captured" in screen and "drained" in screen and "retaining" in screen
+    row = next(line for line in screen.splitlines() if "pagila_film" in line and "done" in line)
+    assert " 30 " in row and "mapper_parsing_exception: bad date" in row

@@ -182,10 +182,10 @@ BAD_SCHEMAS = [
         id="scalar-with-many-columns",
     ),
     pytest.param(
-        [{"database": "pagila", "index": "films", "nodes": {"table": "film"}, "routing": "film_id"}],
+        [{"database": "pagila", "index": "films", "nodes": {"table": "film"}, "routing": "no_such_field"}],
         2,
-        r"\[0\]\.routing: 'routing' is not supported yet",
-        id="not-implemented-key",
+        r"\[0\]\.routing: 'no_such_field' is not a field of the root table public\.film",
+        id="routing-by-an-unknown-field",
     ),
     pytest.param(
         film_entry(

@@ -244,7 +244,15 @@ SELECT %(index)s, k, 'recheck', 'concurrent', %(after)s::xid8
 FROM jsonb_array_elements(%(keys)s::jsonb) AS k;
 
 -- name: slot_exists
-SELECT EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = %(slot)s);
+-- A slot invalidated by max_slot_wal_keep_size (wal_status 'lost') can no longer
+-- be read: it counts as missing, and is dropped before the slot is recreated.
+SELECT EXISTS (
+    SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = %(slot)s AND wal_status IS DISTINCT FROM 'lost'
+);
+
+-- name: drop_lost_slot
+SELECT pg_catalog.pg_drop_replication_slot(slot_name)
+FROM pg_catalog.pg_replication_slots WHERE slot_name = %(slot)s AND wal_status = 'lost';
 
 -- name: create_slot
 SELECT pg_catalog.pg_create_logical_replication_slot(%(slot)s, 'pgoutput');

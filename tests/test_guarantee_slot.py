@@ -182,6 +182,40 @@ def test_a_lost_slot_is_recreated_and_the_gap_repaired(pagila: Harness) -> None:
     assert pagila.pending() == 0
 
 
+def test_a_slot_invalidated_by_max_slot_wal_keep_size_is_recreated(pagila: Harness) -> None:
+    """A stopped indexer's slot outlived max_slot_wal_keep_size: Postgres marks it
+    lost (it still exists but can no longer be read). It is dropped and recreated
+    with a repair of every index, like a missing one, not read in a crash loop."""
+    slot = pagila.sql("SELECT slot_name FROM indexer.installation")[0][0]
+    pagila.sql("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'")
+    pagila.sql("SELECT pg_reload_conf()")
+    try:
+        pagila.sql("ALTER TABLE actor DISABLE TRIGGER ALL")
+        pagila.sql("UPDATE actor SET first_name = 'BEYOND THE WAL' WHERE actor_id = 21")
+        pagila.sql("ALTER TABLE actor ENABLE TRIGGER ALL")
+        pagila.sql("CREATE TABLE wal_filler (n integer, pad text)")
+
+        def lost() -> bool:
+            pagila.sql("INSERT INTO wal_filler SELECT g, repeat('x', 2000) FROM generate_series(1, 5000) g")
+            pagila.sql("SELECT pg_switch_wal()")
+            pagila.sql("CHECKPOINT")
+            return pagila.sql("SELECT wal_status FROM pg_replication_slots WHERE slot_name = %s", (slot,)) == [
+                ("lost",)
+            ]
+
+        wait_until(lost, 120, "the slot to be invalidated", interval=0.1)
+    finally:
+        pagila.sql("ALTER SYSTEM RESET max_slot_wal_keep_size")
+        pagila.sql("SELECT pg_reload_conf()")
+    output = pagila.run_once()
+    assert "event=slot_missing_recreated" in output
+    assert pagila.sql("SELECT wal_status <> 'lost' FROM pg_replication_slots WHERE slot_name = %s", (slot,)) == [
+        (True,)
+    ]
+    assert pagila.source("pagila_actor", "21")["first_name"] == "BEYOND THE WAL"
+    pagila.assert_matches("pagila_actor")
+
+
 @contextlib.contextmanager
 def lazy_wal_writer(h: Harness, delay: str) -> Iterator[None]:
     """The WAL writer writes asynchronous commits without flushing them for up

@@ -131,6 +131,7 @@ class Reconciler:
                 )
             cur.execute(self.queries["slot_recreated"])
         with self.conn.cursor() as cur:
+            cur.execute(self.queries["drop_lost_slot"], {"slot": self.plan.slot_name})
             cur.execute(self.queries["create_slot"], {"slot": self.plan.slot_name})
 
     @contextlib.contextmanager

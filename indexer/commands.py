@@ -7,6 +7,8 @@ prints its result for a human. Errors are :class:`~indexer.errors.IndexerError`.
 
 from __future__ import annotations
 
+import os
+import re
 from typing import Any
 
 import click
@@ -52,6 +54,28 @@ def _plan_for_bootstrap(
         partitions=partitions,
         slot_name=slot_name,
         replica_identity=settings.replica_identity,
+    )
+
+
+def _refuse_takeover(conn: Any, settings: Settings, plan: Plan, states: dict[str, IndexState]) -> None:
+    """Bootstrapping another schema file into a state schema that serves a
+    different one would silently replace that installation (and stop its
+    `indexer run`): refuse, naming it, when the two share no index."""
+    installation = read_installation(conn, settings.state_schema)
+    conn.rollback()
+    if installation is None or not states:
+        return
+    if os.path.realpath(installation.schema_file) == os.path.realpath(plan.schema_file):
+        return
+    if {p.index.name for p in plan.indexes} & set(states):
+        return  # the same installation, its file moved or renamed
+    raise PreflightError(
+        f"database {plan.database} already has an installation in state schema {settings.state_schema}"
+        f" for {installation.schema_file} (indexes {', '.join(sorted(states))}); bootstrapping"
+        f" {plan.schema_file} there would replace it and stop its `indexer run`",
+        hint=f"give this file its own installation with --state-schema (e.g. --state-schema"
+        f" indexer_{re.sub(r'[^A-Za-z0-9_]', '_', plan.indexes[0].index.name)[:30]}), or teardown the"
+        " other one first",
     )
 
 
@@ -141,6 +165,7 @@ def _checked_plans(
                 schema_exists=schema_exists(conn, plan.state_schema),
             )  # fmt: skip
             states[database] = _installed_states(conn, settings.state_schema)
+            _refuse_takeover(conn, settings, plan, states[database])
             plans.append(plan)
             log.debug("plan_loaded", database=database, indexes=len(plan.indexes), tables=len(plan.tables),
                       fingerprint=plan.fingerprint)  # fmt: skip

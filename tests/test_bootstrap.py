@@ -16,10 +16,11 @@ import pytest
 
 from indexer.embedded import LocalPostgres
 from tests.conftest import DATASETS
-from tests.harness import Harness
+from tests.harness import Harness, wait_until
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 FILM = SCHEMAS / "pagila_film.json"
+ACTOR = SCHEMAS / "pagila_actor.json"
 
 
 @pytest.fixture
@@ -343,3 +344,27 @@ def test_replica_identity_is_set_where_needed_and_put_back_by_teardown(pagila: H
     assert "nothing changed" in pagila.cli("bootstrap").output
     pagila.cli("teardown")
     assert (identity_of(pagila, "film_note"), identity_of(pagila, "inventory")) == ("d", "d")
+
+
+def test_a_second_schema_file_never_takes_over_an_installation(pagila: Harness, search_url: str) -> None:
+    """Two teams, two schema files over overlapping tables, one database: the
+    second bootstrap into the same state schema is refused, naming the first;
+    with its own state schema each runs its own daemon and both stay right."""
+    pagila.cli("bootstrap")
+    actors = Harness(pagila.cluster, pagila.database, search_url, ACTOR)
+    refused = actors.cli("bootstrap", expect=3)
+    assert f"already has an installation in state schema indexer for {FILM}" in refused.output
+    assert "--state-schema indexer_pagila_actor" in refused.output
+    actors.state_schema = "indexer_actor"
+    try:
+        actors.cli("bootstrap")
+        with pagila.daemon("--workers", "1"), actors.daemon("--workers", "1"):
+            pagila.sql("UPDATE actor SET last_name = 'SHARED' WHERE actor_id = 1")  # read by both documents
+            pagila.sql("UPDATE film SET title = 'BOTH' WHERE film_id = 1")
+            wait_until(lambda: pagila.backfilled() and actors.backfilled(), 120, "both backfills")
+            wait_until(lambda: pagila.pending() == 0 and actors.pending() == 0, 120, "both outboxes to drain")
+            wait_until(lambda: not pagila.differences("pagila_film"), 60, "the films")
+            wait_until(lambda: not actors.differences("pagila_actor"), 60, "the actors")
+        assert pagila.source("pagila_actor", "1")["last_name"] == "SHARED"
+    finally:
+        actors.close()

@@ -382,6 +382,31 @@ def run(ctx: click.Context, once: bool, analyze: bool, **options: Any) -> None:
 
 @cli.command(context_settings=_CONTEXT)
 @connection_options
+@click.option("--index", "index_name", help="Only this index.")
+@click.option(
+    "--where",
+    help="Instead of a new version, build again the documents of the root rows matching this SQL condition"
+    " (the root table's alias is n0), e.g. \"n0.updated_at > now() - interval '1 day'\".",
+)
+@handle_errors
+def reindex(index_name: str | None, where: str | None, **options: Any) -> None:
+    """Rebuild indexes from Postgres without downtime, or re-sync some documents.
+
+    Without --where: a new version of each index is created and filled in the
+    background by `indexer run` while changes keep flowing to both versions;
+    once it has caught up the alias moves to it atomically and the old version
+    is deleted after --retire-after. Searches never see a missing or half-built
+    index. With --where: the documents of the matching root rows are built
+    again in place (PGSync #193).
+    """
+    from indexer.commands import run_reindex
+
+    settings = _settings(options)
+    run_reindex(settings, _schema(settings), index_name=index_name, where=where)
+
+
+@cli.command(context_settings=_CONTEXT)
+@connection_options
 @click.option("--delete-index", is_flag=True, help="Also delete the search indexes named in schema.json.")
 @handle_errors
 def teardown(delete_index: bool, **options: Any) -> None:

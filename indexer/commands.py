@@ -228,6 +228,72 @@ def run_analyze(settings: Settings, schema: DocumentSchema) -> None:
         click.echo("every column the document and capture queries look rows up by has an index")
 
 
+def run_reindex(settings: Settings, schema: DocumentSchema, *, index_name: str | None, where: str | None) -> None:
+    """Rebuild indexes behind their aliases, or re-sync the documents of the root
+    rows matching ``where`` (SQL over the root table, alias ``n0``)."""
+    from indexer.runtime import load_running_plan
+    from indexer.targets import Targets
+
+    names = [spec.index for spec in schema.indexes]
+    if index_name is not None and index_name not in names:
+        raise ConfigError(f"{index_name!r} is not an index of {schema.file}", hint=f"indexes: {', '.join(names)}")
+    for database in schema.databases():
+        with db.connection(settings.dsn_for(database), application="indexer reindex", autocommit=True) as conn:
+            plan = load_running_plan(conn, settings, database)
+            chosen = [p for p in plan.indexes if index_name in (None, p.index.name)]
+            if where is not None:
+                for index_plan in chosen:
+                    with conn.cursor() as cur:
+                        cur.execute(
+                            _resync_statement(plan.state_schema, index_plan, where), {"index": index_plan.index.name}
+                        )
+                        click.echo(f"{index_plan.index.name}: enqueued {cur.rowcount} document(s) to build again")
+                continue
+            store = open_store(settings.search)
+            try:
+                targets = Targets(conn, plan.state_schema, store, grace=settings.retire_after)
+                for index_plan in chosen:
+                    building = targets.rebuild(index_plan, "indexer reindex")
+                    if building is None:
+                        raise PreflightError(
+                            f"{index_plan.index.name} is being changed by a running indexer right now",
+                            hint="try again in a moment",
+                        )
+                    click.echo(
+                        f"{index_plan.index.name}: building {building} in the background; searches keep using the"
+                        " current version until it has caught up, then the alias moves"
+                    )
+            finally:
+                store.close()
+    if where is None:
+        click.echo(f"`indexer run -c {settings.schema_file}` builds it (a running one has started already)")
+
+
+def _resync_statement(state_schema: str, index_plan: Any, where: str) -> Any:
+    """``INSERT INTO outbox`` the keys of the root rows matching ``where``. The
+    condition is the operator's own SQL, run with the operator's privileges,
+    like a query typed into psql; everything else is composed."""
+    from psycopg2 import sql
+
+    from indexer.sqlgen.documents import alias
+    from indexer.sqlgen.names import col, qualified, root_key_object
+
+    root = index_plan.index.root
+    a = alias(root)
+    routing = col(a, index_plan.index.routing) if index_plan.index.routing else None
+    return sql.SQL(
+        "INSERT INTO {outbox} (index_name, root_key, op, source_table) "
+        "SELECT %(index)s, {key}, 'reindex', {table} FROM {root} AS {a} WHERE ({where})"
+    ).format(
+        outbox=sql.Identifier(state_schema, "outbox"),
+        key=root_key_object(root.table, root.key, [col(a, c) for c in root.key], routing=routing),
+        table=sql.Literal(root.table.display),
+        root=qualified(root.table),
+        a=sql.Identifier(a),
+        where=sql.SQL(where),
+    )
+
+
 def run_teardown(settings: Settings, schema: DocumentSchema, *, delete_index: bool) -> None:
     physical: set[str] = set()
     for database in schema.databases():

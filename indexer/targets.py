@@ -346,6 +346,19 @@ class Targets:
                 self.start_build(index_plan, state, "the index was missing")
             return True
 
+    def rebuild(self, index_plan: IndexPlan, reason: str) -> str | None:
+        """Start a new version of an index on request (``indexer reindex``): a
+        version already being built is dropped first. Returns the new version's
+        name, or None when another process holds the index's lock right now."""
+        name = index_plan.index.name
+        with _locked(self.conn, self.state_schema, "targets", name) as got:
+            if not got:
+                return None
+            state = self.states()[name]
+            if state.building_physical and state.building_physical not in (state.live_physical, name):
+                self.store.delete_index(state.building_physical)
+            return self.start_build(index_plan, state, reason)
+
     def start_build(self, index_plan: IndexPlan, state: IndexState, reason: str) -> str:
         """Create a new version of ``state``'s index and reset its backfill."""
         name = index_plan.index.name

@@ -49,6 +49,7 @@ class DatabaseLook:
     slot_active: bool | None = None
     retained_bytes: int | None = None
     triggers_not_always: int = 0
+    partitions: list[tuple[int, int]] = field(default_factory=list)  # (worker pid, partitions it holds)
     outbox_inserted: int = 0  # cumulative, from pg_stat_user_tables
     outbox_deleted: int = 0
     indexes: list[IndexLook] = field(default_factory=list)
@@ -67,6 +68,12 @@ def look(settings: Settings, database: str) -> DatabaseLook:
             classid, objid = locks.split_key(locks.advisory_key(settings.state_schema, "member"))
             cur.execute(queries["live_workers"], {"classid": classid, "objid": objid})
             found.workers = int(cur.fetchone()[0])
+            keys = [locks.split_key(locks.advisory_key(settings.state_schema, "partition", str(p)))
+                    for p in range(installation.partitions)]  # fmt: skip
+            cur.execute(
+                queries["partitions_by_worker"], {"classids": [k[0] for k in keys], "objids": [k[1] for k in keys]}
+            )
+            found.partitions = [(int(pid), int(n)) for pid, n in cur.fetchall()]
             found.slot = installation.slot_name
             cur.execute(queries["slot_position"], {"slot": installation.slot_name})
             slot = cur.fetchone()
@@ -151,6 +158,8 @@ def render(looks: list[tuple[DatabaseLook, DatabaseLook | None]]) -> Any:
             f"{now.database}: {now.workers} worker(s); outbox {rates(now, before)};"
             f" slot {now.slot} {slot}, retaining {_size(now.retained_bytes)} of WAL"
         )
+        if now.partitions:
+            head += "\n  partitions held: " + ", ".join(f"pid {pid}: {n}" for pid, n in now.partitions)
         if now.triggers_not_always:
             head += f"; WARNING {now.triggers_not_always} capture trigger(s) not enabled ALWAYS"
         table = Table(title=head, title_justify="left", expand=False)

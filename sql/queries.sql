@@ -393,3 +393,13 @@ ORDER BY s.index_name;
 -- Rows ever inserted into and deleted from the outbox (table statistics, which lag by up to a second).
 SELECT coalesce(sum(n_tup_ins), 0), coalesce(sum(n_tup_del), 0)
 FROM pg_catalog.pg_stat_user_tables WHERE schemaname = %(schema)s AND relname LIKE 'outbox%%';
+
+-- name: partitions_by_worker
+-- How many outbox partitions each worker session holds (their advisory locks).
+SELECT l.pid, count(*)
+FROM pg_catalog.pg_locks l
+JOIN unnest(%(classids)s::bigint[], %(objids)s::bigint[]) AS k(classid, objid)
+  ON l.classid = k.classid::oid AND l.objid = k.objid::oid
+WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+  AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+GROUP BY l.pid ORDER BY l.pid;

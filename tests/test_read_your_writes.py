@@ -4,6 +4,7 @@ committed value, every time, under a concurrent workload."""
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from pathlib import Path
 
@@ -80,5 +81,13 @@ def test_status_watch_shows_backlog_rates_and_the_last_error(pagila: Harness) ->
     screen = pagila.cli("status", "--watch", "--interval", "0.2", "--rounds", "2").output
     assert screen.count("pagila_film") >= 2  # two screens
     assert "0 worker(s); outbox captured" in screen and "drained" in screen and "retaining" in screen
+
+    def balanced() -> bool:  # every partition held, by the two workers (a handover may be under way)
+        busy = pagila.cli("status", "--watch", "--interval", "0.2", "--rounds", "1").output
+        held = [int(n) for n in re.findall(r"pid \d+: (\d+)", busy)]
+        return "2 worker(s)" in busy and len(held) == 2 and sum(held) == 32
+
+    with pagila.daemon("--workers", "2"):
+        wait_until(balanced, 60, "two workers holding all 32 partitions")
     row = next(line for line in screen.splitlines() if "pagila_film" in line and "done" in line)
     assert " 30 " in row and "mapper_parsing_exception: bad date" in row

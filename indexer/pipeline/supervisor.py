@@ -234,8 +234,9 @@ class Supervisor:
                 )
                 self.children.append(Child(f"worker-{database}-{n}", worker_main, config))
             slot_config = SlotConfig(
-                database, self.settings, self.once, self.log_level, self.log_format, plan=by_db.get(database)
-            )
+                database, self.settings, self.once, self.log_level, self.log_format, plan=by_db.get(database),
+                interval=0.1 if self.once else 1.0,  # --once waits for a pass past its start: make it come soon
+            )  # fmt: skip
             self.children.append(Child(f"slot-{database}", slot_main, slot_config))
         if self.settings.metrics_port:
             self.metrics.serve(self.settings.metrics_port)

@@ -16,6 +16,7 @@ where they cross into the indexer (``indexer.db``, ``indexer.search``).
     │   └── PlanMismatch       schema.json changed since `bootstrap`
     ├── DatabaseUnavailable    Postgres cannot be reached (transient)
     └── SearchUnavailable      the search server cannot be reached (transient)
+        ├── SearchOverloaded   it timed out or answered 429: smaller requests may pass
         └── SearchRejected     the search server answered with a permanent error
 """
 
@@ -91,6 +92,11 @@ class SearchUnavailable(IndexerError):
     """The search server could not be reached or answered with a transient error."""
 
     exit_code = 4
+
+
+class SearchOverloaded(SearchUnavailable):
+    """A request timed out or was answered 429 (too many requests): the server
+    is there but slow, and sending the same large request again may never pass."""
 
 
 class SearchRejected(SearchUnavailable):

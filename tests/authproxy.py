@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -82,10 +83,12 @@ class AuthProxy:
         expected: str | None,
         pipelines: dict[str, Pipeline] | None = None,
         check: Check | None = None,
+        delay: Callable[[bytes | None], float] | None = None,
     ) -> None:
         self.upstream = upstream.rstrip("/")
         self.expected = expected  # None: no Authorization header required
         self.check = check  # or a function that decides
+        self.delay = delay  # seconds to stall a request before passing it on (a slow engine), by its body
         self.pipelines = pipelines or {}
         self.accepted = 0
         self.refused = 0
@@ -107,6 +110,8 @@ class AuthProxy:
                     return
                 proxy.accepted += 1
                 headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
+                if proxy.delay is not None:
+                    time.sleep(proxy.delay(body))
                 path, body = _through_pipeline(self.path, body, proxy.pipelines)
                 request = urllib.request.Request(proxy.upstream + path, data=body, method=self.command, headers=headers)
                 try:

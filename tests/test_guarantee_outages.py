@@ -14,6 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.authproxy import AuthProxy
 from tests.harness import Harness, wait_until
 from tests.proxy import SearchProxy
 from tests.workload import Writer, drained
@@ -139,3 +140,20 @@ def test_run_waits_for_postgres_and_the_search_server_at_start(pagila: Harness) 
         postgres.close()
         search.close()
         pagila.indexer_port, pagila.search_url = None, direct
+
+
+def test_a_slow_engine_gets_smaller_requests_instead_of_the_same_one_forever(make_pagila, search_url: str) -> None:
+    """An engine that takes longer than the client's timeout for large bulk
+    requests: each such request is sent again in halves (and later ones stay
+    smaller) rather than resent whole, which would never pass."""
+    proxy = AuthProxy(search_url, None, delay=lambda body: 3.0 if body and len(body) > 256 * 1024 else 0.0)
+    try:
+        h = make_pagila(Path(__file__).resolve().parent.parent / "schemas" / "pagila_film.json")
+        h.search_url = proxy.url
+        h.cli("bootstrap")
+        output = h.run_once("--search-timeout", "1")
+        assert "event=bulk_request_shrunk" in output
+        h.search_url = search_url
+        assert h.assert_matches("pagila_film") == 1000
+    finally:
+        proxy.close()

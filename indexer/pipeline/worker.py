@@ -89,7 +89,12 @@ class Worker:
             store = self._store()
         except Stopped:
             return EXIT_OK
-        writer = DocumentWriter(store, stop=self.stop, max_bytes=self.settings.max_bulk_bytes)
+        writer = DocumentWriter(
+            store,
+            stop=self.stop,
+            max_bytes=self.settings.max_bulk_bytes,
+            target_seconds=self.settings.search.timeout / 3,  # well inside the request timeout
+        )
         backoff = Backoff(self.stop)
         try:
             while not self.stop.is_set():

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from indexer.errors import SearchRejected, SearchUnavailable
+from indexer.errors import SearchOverloaded, SearchRejected, SearchUnavailable
 from indexer.search.store import ServerInfo
 from indexer.settings import SearchSettings
 
@@ -75,13 +75,21 @@ class ClientStore:
                     hint="set --search-user/--search-password or --search-api-key",
                     status=status,
                 )
-            if status == 429 or status >= 500:
+            if status == 429:
+                return SearchOverloaded(f"{what}: the search server answered HTTP 429: {message}")
+            if status >= 500:
                 return SearchUnavailable(f"{what}: the search server answered HTTP {status}: {message}")
             return SearchRejected(
                 f"{what}: the search server refused the request (HTTP {status}): {message}", status=status
             )
         name = type(exc).__name__
-        if "Connection" in name or "Timeout" in name or "Transport" in name or isinstance(exc, OSError):
+        if "Timeout" in name:
+            return SearchOverloaded(
+                f"{what}: the search server at {self.settings.url} did not answer within"
+                f" {self.settings.timeout:g} s: {reason(exc)}",
+                hint="a slow or overloaded server: requests are made smaller; --search-timeout sets the limit",
+            )
+        if "Connection" in name or "Transport" in name or isinstance(exc, OSError):
             return SearchUnavailable(
                 f"{what}: cannot reach the search server at {self.settings.url}: {reason(exc)}",
                 hint="check --search-url (or ELASTICSEARCH_URL / ELASTICSEARCH_HOST) and that the server is running",

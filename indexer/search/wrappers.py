@@ -12,7 +12,7 @@ from typing import Any
 import tenacity
 
 from indexer import logs
-from indexer.errors import SearchRejected, SearchUnavailable
+from indexer.errors import SearchOverloaded, SearchRejected, SearchUnavailable
 from indexer.search.store import DocumentStore, ServerInfo
 
 
@@ -95,9 +95,12 @@ class RetryingStore(StoreWrapper):
         self.log.warning("search_unavailable", error=str(exc), attempt=state.attempt_number, retry_in_s=round(wait, 1))
 
     def bulk(self, body: bytes, *, pipeline: str | None = None, require_alias: bool = False) -> dict[str, Any]:
+        # An overloaded server (timeout, 429) gets a request of several items back
+        # to the writer, which sends it again in smaller parts; a single item is retried here.
+        several = body.count(b"\n") > 2
+        give_back = (SearchRejected, SearchOverloaded) if several else (SearchRejected,)
         retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type(SearchUnavailable)
-            & tenacity.retry_if_not_exception_type(SearchRejected),
+            retry=tenacity.retry_if_exception_type(SearchUnavailable) & tenacity.retry_if_not_exception_type(give_back),
             wait=tenacity.wait_exponential_jitter(initial=self.initial, max=self.cap),
             stop=tenacity.stop_when_event_set(self.stop),
             sleep=self._sleep,

@@ -14,15 +14,19 @@ rebuilds the index.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 from indexer import logs
-from indexer.errors import SearchRejected
+from indexer.errors import SearchOverloaded, SearchRejected
 from indexer.search.bulk import Outcome, Rejection, Row, classify, encode, split_by_size
 from indexer.search.store import DocumentStore
 from indexer.search.wrappers import Stopped
 
 __all__ = ["DocumentWriter", "Stopped", "TargetMissing"]
+
+
+MIN_REQUEST_BYTES = 64 * 1024  # below this a request is not made smaller
 
 
 class TargetMissing(Exception):
@@ -46,10 +50,17 @@ class DocumentWriter:
         max_bytes: int = 20 * 1024 * 1024,
         initial_backoff: float = 0.5,
         max_backoff: float = 30.0,
+        target_seconds: float = 10.0,
     ) -> None:
         self.store = store
         self.stop = stop
         self.max_bytes = max_bytes
+        # The request size in use: halved when the server is overloaded (a timeout
+        # or 429 on a request of several items) or a request took longer than
+        # target_seconds; grown back by a quarter after a request that took less
+        # than half of it; never above max_bytes.
+        self.request_bytes = max_bytes
+        self.target_seconds = target_seconds
         self.initial_backoff = initial_backoff
         self.max_backoff = max_backoff
         self.log = logs.get("writer")
@@ -59,7 +70,7 @@ class DocumentWriter:
     ) -> Outcome:
         """Deliver ``rows`` to ``index``; see the module docstring."""
         total = Outcome()
-        for group in split_by_size(rows, self.max_bytes):
+        for group in split_by_size(rows, self.request_bytes):
             self._write_group(index, pipeline, require_alias, group, total)
         if total.missing:
             raise TargetMissing(index)
@@ -71,8 +82,22 @@ class DocumentWriter:
         pending: Sequence[Row] = rows
         delay = self.initial_backoff
         while pending:
+            body = encode(index, pending)
+            started = time.monotonic()
             try:
-                response = self.store.bulk(encode(index, pending), pipeline=pipeline, require_alias=require_alias)
+                response = self.store.bulk(body, pipeline=pipeline, require_alias=require_alias)
+            except SearchOverloaded as exc:
+                # Too slow for this size: wait, then send it in halves, and keep
+                # later requests at most half this size until requests pass again.
+                self.request_bytes = max(MIN_REQUEST_BYTES, len(body) // 2)
+                self.log.warning("bulk_request_shrunk", index=index, items=len(pending), bytes=len(body),
+                                 now_bytes=self.request_bytes, error=str(exc), retry_in_s=round(delay, 1))  # fmt: skip
+                if self.stop.wait(delay):
+                    raise Stopped from None
+                half = len(pending) // 2
+                self._write_group(index, pipeline, require_alias, pending[:half], total)
+                self._write_group(index, pipeline, require_alias, pending[half:], total)
+                return
             except SearchRejected as exc:
                 # The whole request was refused (too large, or one item failed
                 # validation): split it until the culprit stands alone.
@@ -84,6 +109,11 @@ class DocumentWriter:
                 error = {"type": f"http_{exc.status}", "reason": exc.message}
                 total.rejected.append(Rejection(pending[0], exc.status or 0, error["type"], error))
                 return
+            elapsed = time.monotonic() - started
+            if elapsed > self.target_seconds:
+                self.request_bytes = max(MIN_REQUEST_BYTES, len(body) // 2)
+            elif elapsed < self.target_seconds / 2:
+                self.request_bytes = min(self.max_bytes, max(self.request_bytes, len(body)) * 5 // 4)
             outcome = classify(response, pending)
             total.indexed += outcome.indexed
             total.deleted += outcome.deleted

@@ -108,37 +108,36 @@ def test_twenty_kill_nines_lose_nothing(pagila: Harness) -> None:
         writer.start()
     daemon = pagila.spawn(*flags, "--no-progress", env={"INDEXER_FAULTS": faults})
     kills = {"worker": 0, "supervisor": 0}
-    died_at_fault_points = 0
     try:
-        while sum(kills.values()) < 24:
+        # At least 18 worker kills and 4 whole-host kills, in a random order. (A
+        # worker kill finds no victim while the workers restart, which a loaded
+        # machine makes frequent; the loop goes on until both counts are reached.)
+        while kills["worker"] < 18 or kills["supervisor"] < 4:
             time.sleep(rng.uniform(0.3, 1.5))
-            if rng.random() < 0.7:
+            host_down = kills["supervisor"] < 4 and (kills["worker"] >= 18 or rng.random() >= 0.7)
+            if not host_down:
                 victims = worker_processes(daemon.pid)
                 if victims:
                     os.kill(rng.choice(victims).pid, signal.SIGKILL)
                     kills["worker"] += 1
             else:
                 os.killpg(daemon.pid, signal.SIGKILL)  # the whole host goes down
-                output, _ = daemon.communicate()
-                died_at_fault_points += output.count("event=process_died")
+                daemon.communicate()
                 kills["supervisor"] += 1
                 daemon = pagila.spawn(*flags, "--no-progress", env={"INDEXER_FAULTS": faults})
-        assert kills["worker"] >= 10 and kills["supervisor"] >= 3, kills
     finally:
         for writer in writers:
             writer.halt()
         for writer in writers:
             writer.join(30)
         os.killpg(daemon.pid, signal.SIGKILL)
-        output, _ = daemon.communicate()
-        died_at_fault_points += output.count("event=process_died")
+        daemon.communicate()
     for writer in writers:
         assert writer.error is None, writer.error
     assert sum(w.committed for w in writers) > 50
     # then a clean run catches up
     with pagila.daemon("--workers", "2"):
         wait_until(lambda: pagila.backfilled() and drained(pagila), 180, "the catch-up")
-    assert died_at_fault_points + sum(kills.values()) >= 20
     pagila.assert_matches("pagila_film")
     pagila.assert_matches("pagila_actor")
     assert "missing 0, extra 0, stale 0" in pagila.cli("verify").output

@@ -47,6 +47,20 @@ def exists(h: Harness, name: str) -> bool:
     return True
 
 
+def search_films(h: Harness, problems: list[str], stop: threading.Event) -> None:
+    """Search the alias until ``stop``, noting every failure or short count:
+    the writers delete a few of films 1-100, never hundreds."""
+    while not stop.is_set():
+        try:
+            body = {"query": {"range": {"film_id": {"lte": 1000}}}, "size": 0, "track_total_hits": True}
+            total = h.http("POST", "/pagila_film/_search", body)["hits"]["total"]["value"]
+            if total < 990:
+                problems.append(f"{total} films found")
+        except Exception as exc:
+            problems.append(repr(exc))
+        time.sleep(0.02)
+
+
 def field_type(h: Harness, alias: str, field: str) -> str | None:
     mapping = h.http("GET", f"/{alias}/_mapping")
     (only,) = mapping.values()
@@ -107,18 +121,7 @@ def test_a_changed_schema_is_rebuilt_behind_the_alias_while_writes_and_searches_
     problems: list[str] = []
     stop = threading.Event()
 
-    def search() -> None:
-        while not stop.is_set():
-            try:
-                body = {"query": {"range": {"film_id": {"lte": 1000}}}, "size": 0, "track_total_hits": True}
-                total = pagila.http("POST", "/pagila_film/_search", body)["hits"]["total"]["value"]
-                if total < 990:  # the writers delete a few of films 1-100; never hundreds
-                    problems.append(f"{total} films found")
-            except Exception as exc:
-                problems.append(repr(exc))
-            time.sleep(0.02)
-
-    searcher = threading.Thread(target=search, daemon=True)
+    searcher = threading.Thread(target=search_films, args=(pagila, problems, stop), daemon=True)
     entries: list[dict[str, Any]] = json.loads(SCHEMA.read_text())
     entries[0]["nodes"]["columns"].append("original_language_id")
     entries[0].setdefault("mappings", {"properties": {"title": {"type": "keyword"}}})
@@ -178,18 +181,7 @@ def test_reindex_rebuilds_behind_the_alias_while_writes_and_searches_go_on(pagil
     problems: list[str] = []
     stop = threading.Event()
 
-    def search() -> None:
-        while not stop.is_set():
-            try:
-                body = {"query": {"range": {"film_id": {"lte": 1000}}}, "size": 0, "track_total_hits": True}
-                total = pagila.http("POST", "/pagila_film/_search", body)["hits"]["total"]["value"]
-                if total < 990:  # the writers delete a few of films 1-100; never hundreds
-                    problems.append(f"{total} films found")
-            except Exception as exc:
-                problems.append(repr(exc))
-            time.sleep(0.02)
-
-    searcher = threading.Thread(target=search, daemon=True)
+    searcher = threading.Thread(target=search_films, args=(pagila, problems, stop), daemon=True)
     with pagila.daemon("--workers", "2", "--retire-after", "1"):
         searcher.start()
         writers = [Writer(pagila, seed, seconds=10) for seed in range(2)]

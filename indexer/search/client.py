@@ -143,6 +143,12 @@ class ClientStore:
     def _get_mapping(self, name: str) -> Any:
         raise NotImplementedError
 
+    def refresh(self, name: str) -> None:
+        self._call(f"refresh index {name}", lambda: self._client.indices.refresh(index=name))
+
+    def count(self, name: str) -> int:
+        return int(self._call(f"count index {name}", lambda: self._client.count(index=name))["count"])
+
     def index_exists(self, name: str) -> bool:
         raise NotImplementedError
 

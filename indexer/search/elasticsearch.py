@@ -78,12 +78,6 @@ class ElasticsearchStore(ClientStore):
     def _get_mapping(self, name: str) -> Any:
         return getattr(self._client.indices.get_mapping(index=name), "body", None)
 
-    def refresh(self, name: str) -> None:
-        self._call(f"refresh index {name}", lambda: self._client.indices.refresh(index=name))
-
-    def count(self, name: str) -> int:
-        return int(self._call(f"count index {name}", lambda: self._client.count(index=name))["count"])
-
     def get_source(self, name: str, doc_id: str) -> dict[str, Any] | None:
         response = self._call(
             f"get {name}/{doc_id}", lambda: self._client.options(ignore_status=404).get(index=name, id=doc_id)

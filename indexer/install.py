@@ -345,15 +345,25 @@ def _publish(conn: Any, plan: Plan) -> bool:
         cur.execute("SET LOCAL lock_timeout = '10s'")
         cur.execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_publication WHERE pubname = %s)", (plan.publication,))
         exists = bool(cur.fetchone()[0])
-        if exists:
+        # Every node may be a materialized view, whose changes come from
+        # REFRESH (an event trigger), not from tables: then it publishes none.
+        if exists and plan.tables:
             cur.execute(sql.SQL("ALTER PUBLICATION {} SET TABLE {}").format(name, tables))
-            cur.execute(sql.SQL("ALTER PUBLICATION {} SET (publish_via_partition_root = true)").format(name))
+        elif exists:
+            cur.execute(
+                "SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables WHERE pubname = %s",
+                (plan.publication,),
+            )
+            for schema, table in cur.fetchall():
+                cur.execute(sql.SQL("ALTER PUBLICATION {} DROP TABLE {}").format(name, sql.Identifier(schema, table)))
         else:
             cur.execute(
-                sql.SQL("CREATE PUBLICATION {} FOR TABLE {} WITH (publish_via_partition_root = true)").format(
-                    name, tables
+                sql.SQL("CREATE PUBLICATION {} {} WITH (publish_via_partition_root = true)").format(
+                    name, sql.SQL("FOR TABLE {}").format(tables) if plan.tables else sql.SQL("")
                 )
             )
+        if exists:
+            cur.execute(sql.SQL("ALTER PUBLICATION {} SET (publish_via_partition_root = true)").format(name))
     conn.commit()
     return not exists
 

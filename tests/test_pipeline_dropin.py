@@ -647,6 +647,47 @@ def test_a_materialized_view_is_read_again_after_refresh(cluster, make_database,
         h.close()
 
 
+def test_a_document_made_only_of_materialized_views(cluster, make_database, search_url, tmp_path: Path) -> None:
+    """PGSync's book_view example: every node a materialized view with its
+    base_tables. No table is captured, so the publication holds none (created
+    empty, or emptied when a table node goes away); REFRESH still drives it."""
+    snapshot = {"table": "book_snapshot", "primary_key": ["id"], "base_tables": ["book"], "children": [
+        {"table": "publisher", "columns": ["name"], "relationship": {"variant": "scalar", "type": "one_to_one",
+         "foreign_key": {"child": ["id"], "parent": ["publisher_id"]}}}]}  # fmt: skip
+    schema_file = tmp_path / "schema.json"
+    schema_file.write_text(json.dumps([{"database": "x", "index": "snapshots", "nodes": snapshot}]))
+    h = Harness(cluster, make_database("template1"), search_url, schema_file)
+    try:
+        h.sql(VIEW_DDL.replace("SELECT id, title FROM book", "SELECT id, title, publisher_id FROM book"))
+        h.sql("CREATE MATERIALIZED VIEW publisher_snapshot AS SELECT id, name FROM publisher")
+        h.sql("REFRESH MATERIALIZED VIEW book_snapshot")
+        h.cli("bootstrap")  # the publication holds the publisher table
+        h.run_once()
+        assert h.assert_matches("snapshots") == 60
+        snapshot["children"][0]["table"] = "publisher_snapshot"
+        snapshot["children"][0]["base_tables"] = ["publisher"]
+        snapshot["children"][0]["primary_key"] = ["id"]
+        schema_file.write_text(json.dumps([{"database": "x", "index": "snapshots", "nodes": snapshot}]))
+        h.cli("bootstrap")
+        assert h.sql("SELECT count(*) FROM pg_publication_tables WHERE pubname = 'indexer_publication'") == [(0,)]
+        h.run_once()
+        assert h.assert_matches("snapshots") == 60
+        h.sql("UPDATE publisher SET name = 'Oxford UP' WHERE id = 1")
+        h.sql("UPDATE book SET title = 'changed' WHERE id = 4")
+        h.run_once()
+        assert h.source("snapshots", "4")["title"] == "title 4"  # neither view refreshed yet
+        h.sql("REFRESH MATERIALIZED VIEW book_snapshot")
+        h.sql("REFRESH MATERIALIZED VIEW publisher_snapshot")
+        h.run_once()
+        assert h.source("snapshots", "4")["title"] == "changed"
+        assert h.assert_matches("snapshots") == 60
+        h.cli("teardown")  # and teardown copes with the empty publication
+        h.cli("bootstrap")  # created empty this time
+        assert h.sql("SELECT count(*) FROM pg_publication WHERE pubname = 'indexer_publication'") == [(1,)]
+    finally:
+        h.close()
+
+
 def test_foreign_key_names_the_columns_of_a_through_table_without_constraints(
     cluster, make_database, search_url, tmp_path: Path
 ) -> None:

@@ -92,16 +92,10 @@ def load_plugins(names: Sequence[str], *, file: str, path: str) -> list[Any]:
             file,
             path,
             f"plugins {', '.join(names)} are listed but the package {PACKAGE!r} cannot be imported ({exc})",
-            hint="run from the directory that holds plugins/ (with an __init__.py), or add it to PYTHONPATH",
+            hint="run from the directory that holds plugins/, or add that directory to PYTHONPATH",
         ) from None
     found: dict[str, type] = {}
-    for module_info in pkgutil.walk_packages(package.__path__, f"{PACKAGE}."):
-        try:
-            module = importlib.import_module(module_info.name)
-        except Exception as exc:  # noqa: BLE001 - a user's module: report it as a schema problem
-            raise SchemaError(
-                file, path, f"plugin module {module_info.name} fails to import: {_last_line(exc)}"
-            ) from None
+    for module in _plugin_modules(package, file=file, path=path):
         for _, klass in inspect.getmembers(module, inspect.isclass):
             if _is_plugin(klass, base):
                 found.setdefault(str(getattr(klass, "name", "")), klass)
@@ -115,6 +109,28 @@ def load_plugins(names: Sequence[str], *, file: str, path: str) -> list[Any]:
             hint=f"known plugins: {', '.join(sorted(found)) or 'none'}",
         )
     return [found[name]() for name in names]
+
+
+def _plugin_modules(package: types.ModuleType, *, file: str, path: str) -> list[types.ModuleType]:
+    """Every module of ``package`` and, as PGSync walks them, of every directory
+    below it, with or without an ``__init__.py`` (PGSync's own ``plugins/``
+    folder has none; ``pkgutil.walk_packages`` would skip its subfolders)."""
+    modules: list[types.ModuleType] = []
+    for module_info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+        if module_info.ispkg:
+            continue
+        try:
+            modules.append(importlib.import_module(module_info.name))
+        except Exception as exc:  # noqa: BLE001 - a user's module: report it as a schema problem
+            raise SchemaError(
+                file, path, f"plugin module {module_info.name} fails to import: {_last_line(exc)}"
+            ) from None
+    for directory in dict.fromkeys(package.__path__):
+        for child in sorted(Path(directory).iterdir()):
+            if child.is_dir() and child.name.isidentifier() and not child.name.startswith("_"):
+                subpackage = importlib.import_module(f"{package.__name__}.{child.name}")
+                modules.extend(_plugin_modules(subpackage, file=file, path=path))
+    return modules
 
 
 def _last_line(exc: BaseException) -> str:

@@ -11,6 +11,7 @@ import os
 import sys
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -651,7 +652,7 @@ def test_a_document_made_only_of_materialized_views(cluster, make_database, sear
     """PGSync's book_view example: every node a materialized view with its
     base_tables. No table is captured, so the publication holds none (created
     empty, or emptied when a table node goes away); REFRESH still drives it."""
-    snapshot = {"table": "book_snapshot", "primary_key": ["id"], "base_tables": ["book"], "children": [
+    snapshot: dict[str, Any] = {"table": "book_snapshot", "primary_key": ["id"], "base_tables": ["book"], "children": [
         {"table": "publisher", "columns": ["name"], "relationship": {"variant": "scalar", "type": "one_to_one",
          "foreign_key": {"child": ["id"], "parent": ["publisher_id"]}}}]}  # fmt: skip
     schema_file = tmp_path / "schema.json"
@@ -664,9 +665,8 @@ def test_a_document_made_only_of_materialized_views(cluster, make_database, sear
         h.cli("bootstrap")  # the publication holds the publisher table
         h.run_once()
         assert h.assert_matches("snapshots") == 60
-        snapshot["children"][0]["table"] = "publisher_snapshot"
-        snapshot["children"][0]["base_tables"] = ["publisher"]
-        snapshot["children"][0]["primary_key"] = ["id"]
+        child = snapshot["children"][0]
+        child.update(table="publisher_snapshot", base_tables=["publisher"], primary_key=["id"])
         schema_file.write_text(json.dumps([{"database": "x", "index": "snapshots", "nodes": snapshot}]))
         h.cli("bootstrap")
         assert h.sql("SELECT count(*) FROM pg_publication_tables WHERE pubname = 'indexer_publication'") == [(0,)]

@@ -525,6 +525,7 @@ def test_intentional_document_differences_from_pgsync(cluster, make_database, se
         h.sql("UPDATE note SET body = 'first, edited' WHERE id = 10")  # PGSync's aggregation order may move it
         h.run_once()
         assert [n["id"] for n in h.source("readings", "1")["notes"]] == [10, 11, 12]
+        assert set(h.source("readings", "1")) == {"id", "value", "ratio", "taken", "notes"}  # no _meta of PGSync's
         assert h.document("readings", "2") is None  # still a dead letter until its value is finite
         assert set(h.documents("readings")) == {"1", "3"}
     finally:

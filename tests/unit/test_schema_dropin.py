@@ -288,3 +288,23 @@ def test_foreign_key_with_a_through_table_names_its_columns_for_each_side_key() 
            "foreign_key": {"child": ["parent_id", "id"], "parent": ["id"]}}  # fmt: skip
     with pytest.raises(CatalogError, match=r"foreign_key\.child: 2 column\(s\) for public\.child's primary key"):
         resolved(entry({"table": "parent", "children": [{"table": "child", "relationship": rel}]}))
+
+
+def test_two_tables_joined_by_several_foreign_keys_are_refused_naming_the_keys() -> None:
+    """PGSync takes one of the keys; here the choice is left to the schema, with
+    the keys named, and a ``foreign_key`` that makes it is accepted."""
+    film = table("film", {"id": "integer", "language_id": "integer", "original_language_id": "integer"},
+                 fks=(fk("film_language_fk", ("language_id",), "language"),
+                      fk("film_original_fk", ("original_language_id",), "language")))  # fmt: skip
+    language = table("language", {"id": "integer", "name": "text"})
+    catalog = Catalog(tables={film.key: film, language.key: language}, names_by_schema={"public": ("film", "language")})
+    child: dict[str, Any] = {"table": "language", "relationship": {"variant": "object", "type": "one_to_one"}}
+    document = entry({"table": "film", "children": [child]})
+    with pytest.raises(
+        CatalogError, match=r"joined by several foreign keys \(.*film_language_fk, .*film_original_fk\)"
+    ):
+        resolve(parse_schema(document, environ={}).indexes, catalog, "schema.json")
+    child["relationship"]["foreign_key"] = {"child": ["id"], "parent": ["original_language_id"]}
+    (index,) = resolve(parse_schema(document, environ={}).indexes, catalog, "schema.json")
+    (language_node,) = index.root.children
+    assert language_node.link is not None and language_node.link.pairs == (("id", "original_language_id"),)

@@ -58,9 +58,9 @@ def missing_indexes(plan: Plan) -> list[MissingIndex]:
                 need(node.table, link.node_columns(), f"the documents of {index_plan.index.name} (children by parent)")
                 need(parent.table, link.parent_columns(), f"the capture of {node.table.display} (parent of a change)")
             else:
-                need(link.through, tuple(x for _, x in link.parent_pairs),
-                     f"the documents of {index_plan.index.name} (through {link.through.display})")  # fmt: skip
-                need(link.through, tuple(x for _, x in link.node_pairs),
-                     f"the capture of {node.table.display} (through {link.through.display})")  # fmt: skip
-                need(node.table, link.node_columns(), f"the documents of {index_plan.index.name}")
+                docs, capture = f"the documents of {index_plan.index.name}", f"the capture of {node.table.display}"
+                for position, through in enumerate(link.throughs()):
+                    need(through, link.toward_parent(position), f"{docs} (through {through.display})")
+                    need(through, link.toward_node(position), f"{capture} (through {through.display})")
+                need(node.table, link.node_columns(), docs)
     return list(found.values())

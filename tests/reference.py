@@ -13,8 +13,10 @@ are assembled in Python with loops, following the schema.json semantics:
   ``null``: the table name);
 * a self-referencing child's rows point at the parent row with their foreign
   key; a through table may also be reached by a foreign key from the child;
+  several through tables are a chain, listed from the parent's side, each
+  joined to the next by the one foreign key between them;
 * ``one_to_many``: a list ordered by the child's primary key (then the through
-  table's), or ``None`` when empty; ``one_to_one``: the first such row or ``None``;
+  tables', from the child's side), or ``None`` when empty; ``one_to_one``: the first such row or ``None``;
 * ``scalar``: the single column's value instead of an object;
 * document ``_id``: primary key values joined with ``|``; when the key has
   several columns and a value contains ``|``, every value first has ``\\`` and
@@ -144,23 +146,7 @@ class Reference:
         matches: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
         throughs = rel.get("through_tables") or []
         if throughs:
-            through_name = throughs[0]
-            t_schema, _, t_table = through_name.rpartition(".")
-            t_schema = t_schema or schema
-            # (through columns, side columns) for each side
-            if rel.get("foreign_key"):  # the through table's columns holding each side's primary key
-                child_join = (rel["foreign_key"]["child"], key)
-                parent_key = parent.get("primary_key") or self.catalog(_primary_key, parent_schema, parent["table"])
-                parent_join = (rel["foreign_key"]["parent"], parent_key)
-            else:
-                child_join = self.through_join(t_schema, t_table, schema, table)
-                parent_join = self.through_join(t_schema, t_table, parent_schema, parent["table"], side_first=True)
-            t_key = self.catalog(_primary_key, t_schema, t_table) or child_join[0] + parent_join[0]
-            by_child = self.lookup(schema, table, child_join[1])
-            links = self.lookup(t_schema, t_table, parent_join[0])
-            for trow in links.get(tuple(parent_row[pc] for pc in parent_join[1]), []):
-                for crow in by_child.get(tuple(trow[c] for c in child_join[0]), []):
-                    matches.append((_sort_key(crow, key) + _sort_key(trow, t_key), crow))
+            matches = self.through_matches(parent, parent_row, child, key)
         else:
             if rel.get("foreign_key"):
                 pairs = list(zip(rel["foreign_key"]["child"], rel["foreign_key"]["parent"], strict=True))
@@ -190,6 +176,57 @@ class Reference:
         if rel["type"] == "one_to_one":
             return values[0] if values else None
         return values or None
+
+    def through_matches(
+        self, parent: dict[str, Any], parent_row: dict[str, Any], child: dict[str, Any], key: list[str]
+    ) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+        """(sort key, child row) of the rows reached from ``parent_row`` through
+        the relationship's through tables."""
+        schema, table = child.get("schema", "public"), child["table"]
+        parent_schema = parent.get("schema", "public")
+        rel = child["relationship"]
+        matches: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        # a chain of through tables, listed from the parent's side to the child's
+        chain = []
+        for name in rel["through_tables"]:
+            t_schema, _, t_table = name.rpartition(".")
+            chain.append((t_schema or schema, t_table))
+        if rel.get("foreign_key"):  # the through tables' columns holding each side's primary key
+            child_join = (rel["foreign_key"]["child"], key)
+            parent_key = parent.get("primary_key") or self.catalog(_primary_key, parent_schema, parent["table"])
+            parent_join = (rel["foreign_key"]["parent"], parent_key)
+        else:
+            child_join = self.through_join(*chain[-1], schema, table)
+            parent_join = self.through_join(*chain[0], parent_schema, parent["table"], side_first=True)
+        # (columns of the table before, columns of the next one) between neighbours
+        steps = [self.chain_join(chain[i], chain[i + 1]) for i in range(len(chain) - 1)]
+        # each through table's columns toward the parent and toward the child, for a key-less table's order
+        toward = [parent_join[0], *(s[1] for s in steps)]
+        away = [*(s[0] for s in steps), child_join[0]]
+        t_keys = [
+            self.catalog(_primary_key, *t) or list(dict.fromkeys(away[i] + toward[i])) for i, t in enumerate(chain)
+        ]
+        by_child = self.lookup(schema, table, child_join[1])
+        first = self.lookup(*chain[0], parent_join[0])
+        paths = [[trow] for trow in _matching(first, [parent_row[pc] for pc in parent_join[1]])]
+        for i, (before, after) in enumerate(steps):
+            nexts = self.lookup(*chain[i + 1], after)
+            paths = [[*path, row] for path in paths for row in _matching(nexts, [path[-1][c] for c in before])]
+        for path in paths:
+            for crow in _matching(by_child, [path[-1][c] for c in child_join[0]]):
+                order = _sort_key(crow, key)
+                for trow, t_key in zip(reversed(path), reversed(t_keys), strict=True):
+                    order += _sort_key(trow, t_key)
+                matches.append((order, crow))
+        return matches
+
+    def chain_join(self, first: tuple[str, str], second: tuple[str, str]) -> tuple[list[str], list[str]]:
+        """(columns of ``first``, columns of ``second``) of the one foreign key
+        between two neighbouring through tables, whichever way it points."""
+        found = [(c, r) for c, rs, rt, r in self.catalog(_foreign_keys, *first) if (rs, rt) == second]
+        found += [(r, c) for c, rs, rt, r in self.catalog(_foreign_keys, *second) if (rs, rt) == first]
+        assert len(found) == 1, f"{len(found)} foreign keys between {first} and {second}"
+        return found[0]
 
     def through_join(
         self, t_schema: str, t_table: str, schema: str, table: str, *, side_first: bool = False
@@ -236,6 +273,11 @@ def document_id(values: list[str]) -> str:
     if len(values) > 1 and any("|" in v for v in values):
         values = [v.replace("\\", "\\\\").replace("|", "\\|") for v in values]
     return "|".join(values)
+
+
+def _matching(grouped: dict[tuple[Any, ...], list[dict[str, Any]]], values: list[Any]) -> list[dict[str, Any]]:
+    """The rows whose columns equal ``values``; none when a value is NULL (as in SQL)."""
+    return [] if None in values else grouped.get(tuple(values), [])
 
 
 def _sort_key(row: dict[str, Any], key: list[str]) -> tuple[Any, ...]:

@@ -751,3 +751,79 @@ def test_aws_sigv4_signatures_are_checked_on_the_wire(
         assert "refused the credentials (HTTP 401)" in refused.output and "Traceback" not in refused.output
     finally:
         proxy.close()
+
+
+CHAIN_DDL = """
+CREATE SCHEMA legal;
+CREATE TABLE author (id integer PRIMARY KEY, name text);
+CREATE TABLE publisher (id integer PRIMARY KEY, name text);
+CREATE TABLE book (id integer PRIMARY KEY, title text, publisher_id integer REFERENCES publisher);
+CREATE TABLE legal."Contract" (id integer PRIMARY KEY, author_id integer REFERENCES author, signed date);
+CREATE TABLE contract_book (contract_id integer REFERENCES legal."Contract", book_id integer REFERENCES book,
+    PRIMARY KEY (contract_id, book_id));
+INSERT INTO author SELECT g, 'author ' || g FROM generate_series(1, 30) g;
+INSERT INTO publisher SELECT g, 'publisher ' || g FROM generate_series(1, 4) g;
+INSERT INTO book SELECT g, 'book ' || g, 1 + g % 4 FROM generate_series(1, 80) g;
+INSERT INTO legal."Contract" SELECT g, 1 + g % 25, date '2020-01-01' + g FROM generate_series(1, 50) g;
+INSERT INTO contract_book SELECT 1 + g % 50, g FROM generate_series(1, 80) g;
+INSERT INTO contract_book SELECT 1 + (g * 7) % 50, g FROM generate_series(1, 80, 3) g ON CONFLICT DO NOTHING;
+"""
+
+CHAIN_SCHEMA = [{"database": "x", "index": "authors", "nodes": {"table": "author", "children": [
+    {"table": "book", "label": "books", "columns": ["id", "title"],
+     "relationship": {"variant": "object", "type": "one_to_many",
+                      "through_tables": ["legal.Contract", "contract_book"]},
+     "children": [{"table": "publisher", "columns": ["name"],
+                   "relationship": {"variant": "scalar", "type": "one_to_one"}}]}]}}]  # fmt: skip
+
+
+def test_a_chain_of_through_tables(cluster, make_database, search_url, tmp_path: Path) -> None:
+    """Two through tables between a parent and its children (author, its
+    contracts, the books of each contract): documents follow changes in every
+    table of the chain, through the triggers and, with them disabled, the slot."""
+    schema_file = tmp_path / "schema.json"
+    schema_file.write_text(json.dumps(CHAIN_SCHEMA))
+    h = Harness(cluster, make_database("template1"), search_url, schema_file)
+    try:
+        h.sql(CHAIN_DDL)
+        h.cli("bootstrap")
+        h.run_once()
+        assert h.assert_matches("authors") == 30
+        assert any(len(doc["books"] or ()) > 2 for doc in h.documents("authors").values())
+        changes = [
+            "UPDATE book SET title = 'renamed' WHERE id = 5",
+            "UPDATE publisher SET name = 'Oxford' WHERE id = 2",  # three levels below the root
+            "UPDATE legal.\"Contract\" SET author_id = 30 WHERE id = 7",  # a contract moves: both authors
+            "UPDATE legal.\"Contract\" SET signed = signed + 1",  # no column the documents read
+            "UPDATE contract_book SET contract_id = 1 WHERE book_id = 9",
+            "DELETE FROM contract_book WHERE contract_id = 3",
+            "INSERT INTO contract_book VALUES (4, 70), (4, 71)",
+            "DELETE FROM legal.\"Contract\" WHERE id = 40 AND NOT EXISTS (SELECT FROM contract_book WHERE contract_id = 40)",
+            "INSERT INTO legal.\"Contract\" VALUES (51, 29, NULL)",
+            "INSERT INTO contract_book VALUES (51, 1), (51, 2)",
+        ]
+        for statement in changes:
+            h.sql(statement)
+        h.run_once()
+        assert h.assert_matches("authors") == 30
+        assert h.pending() == 0
+        h.sql('UPDATE legal."Contract" SET signed = signed + 1')
+        assert h.pending() == 0  # the chain's tables are watched for the columns it reads only
+        h.sql("TRUNCATE contract_book")
+        h.run_once()
+        assert h.assert_matches("authors") == 30
+        assert all(doc["books"] is None for doc in h.documents("authors").values())
+        for statement in [  # with the triggers off, the slot finds the keys
+            'ALTER TABLE legal."Contract" DISABLE TRIGGER ALL',
+            'UPDATE legal."Contract" SET author_id = 1 WHERE id <= 5',
+            'ALTER TABLE legal."Contract" ENABLE TRIGGER ALL',
+            "ALTER TABLE contract_book DISABLE TRIGGER ALL",
+            "INSERT INTO contract_book SELECT 1 + g % 50, g FROM generate_series(1, 60) g",
+            "ALTER TABLE contract_book ENABLE TRIGGER ALL",
+        ]:
+            h.sql(statement)
+        assert h.pending() == 0
+        h.run_once()
+        assert h.assert_matches("authors") == 30
+    finally:
+        h.close()

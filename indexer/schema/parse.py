@@ -342,14 +342,8 @@ class _Parser:
             raise self.fail(f"{path}.type", f"{item['type']!r} is not one of {', '.join(_TYPES)}")
         throughs: list[tuple[str, str]] = []
         if "through_tables" in item:
-            names = self.strings(item["through_tables"], f"{path}.through_tables")
-            if len(names) > 1:
-                raise self.fail(
-                    f"{path}.through_tables",
-                    "only one through table per relationship is supported",
-                    "nest an intermediate node instead",
-                )
-            for name in names:
+            # several: a chain, listed from the parent's side to the child's
+            for name in self.strings(item["through_tables"], f"{path}.through_tables"):
                 schema, _, table = name.rpartition(".")
                 throughs.append((schema or node_schema, table))
         foreign_key = None

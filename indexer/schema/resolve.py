@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from dataclasses import replace
 
 from indexer.errors import CatalogError
 from indexer.schema.catalog import Catalog, Table, TableName
 from indexer.schema.model import ColumnRef, ForeignKeySpec, IndexSpec, NodeSpec
-from indexer.schema.tree import Concat, Field, Index, Link, Node
+from indexer.schema.tree import Concat, Field, Hop, Index, Link, Node
 
 
 def tables_named(specs: Iterable[IndexSpec]) -> set[TableName]:
@@ -280,14 +281,26 @@ class _Resolver:
         assert rel is not None
         path = rel.path
         if rel.through_tables:
-            schema, name = rel.through_tables[0]
-            through = self.table(schema, name, f"{path}.through_tables[0]")
+            # listed from the parent's side; the link holds them from the node's
+            listed = [
+                self.table(schema, name, f"{path}.through_tables[{i}]")
+                for i, (schema, name) in enumerate(rel.through_tables)
+            ]
+            hops = tuple(
+                Hop(listed[i], self.hop_pairs(listed[i + 1], listed[i], f"{path}.through_tables[{i}]"))
+                for i in range(len(listed) - 2, -1, -1)
+            )
+            near, far = len(listed) - 1, 0
             if rel.foreign_key is not None:
-                return self.named_through(rel.foreign_key, through, table, parent.table, f"{path}.foreign_key")
+                link = self.named_through(rel.foreign_key, listed[near], listed[far], table, parent.table, path)
+                return replace(link, hops=hops)
             return Link(
-                through=through,
-                node_pairs=self.through_pairs(through, table, f"{path}.through_tables[0]"),
-                parent_pairs=self.through_pairs(through, parent.table, f"{path}.through_tables[0]", target_first=True),
+                through=listed[near],
+                node_pairs=self.through_pairs(listed[near], table, f"{path}.through_tables[{near}]"),
+                parent_pairs=self.through_pairs(
+                    listed[far], parent.table, f"{path}.through_tables[{far}]", target_first=True
+                ),
+                hops=hops,
             )
         if rel.foreign_key is not None:
             given = rel.foreign_key
@@ -333,14 +346,19 @@ class _Resolver:
             )
         return Link(through=None, pairs=candidates[0][1])
 
-    def named_through(self, given: ForeignKeySpec, through: Table, table: Table, parent: Table, path: str) -> Link:
+    def named_through(
+        self, given: ForeignKeySpec, near: Table, far: Table, table: Table, parent: Table, path: str
+    ) -> Link:
         """A through table joined by the columns ``foreign_key`` names in it:
         ``child`` the through table's columns that hold the child's primary key,
         ``parent`` those that hold the parent's (for a through table without
-        foreign key constraints)."""
-        sides = (("child", given.child, table), ("parent", given.parent, parent))
+        foreign key constraints). In a chain, ``child`` names columns of the
+        through table next to the child (``near``), ``parent`` of the one next
+        to the parent (``far``)."""
+        path = f"{path}.foreign_key"
+        sides = (("child", given.child, table, near), ("parent", given.parent, parent, far))
         pairs: list[tuple[tuple[str, str], ...]] = []
-        for side, columns, target in sides:
+        for side, columns, target, through in sides:
             if not target.primary_key:
                 raise self.fail(path, f"{target.display} has no primary key for the through table's {side!r} columns")
             if len(columns) != len(target.primary_key):
@@ -352,7 +370,34 @@ class _Resolver:
                 )
             named = [self.column(through, c, f"{path}.{side}[{i}]") for i, c in enumerate(columns)]
             pairs.append(tuple(zip(target.primary_key, named, strict=True)))
-        return Link(through=through, node_pairs=pairs[0], parent_pairs=pairs[1])
+        return Link(through=near, node_pairs=pairs[0], parent_pairs=pairs[1])
+
+    def hop_pairs(self, near: Table, far: Table, path: str) -> tuple[tuple[str, str], ...]:
+        """``(near column, far column)`` pairs joining two neighbouring through
+        tables of a chain by the one foreign key between them, either way."""
+        found = [
+            (f"{near.display}.{fk.name}", tuple(zip(fk.columns, fk.ref_columns, strict=True)))
+            for fk in near.foreign_keys
+            if (fk.ref_schema, fk.ref_table) == far.key
+        ] + [
+            (f"{far.display}.{fk.name}", tuple(zip(fk.ref_columns, fk.columns, strict=True)))
+            for fk in far.foreign_keys
+            if (fk.ref_schema, fk.ref_table) == near.key
+        ]
+        if len(found) == 1:
+            return found[0][1]
+        if not found:
+            raise self.fail(
+                path,
+                f"no foreign key joins through tables {far.display} and {near.display}",
+                "neighbouring through tables of a chain are joined by the foreign key between them; add it",
+            )
+        raise self.fail(
+            path,
+            f"through tables {far.display} and {near.display} are joined by several foreign keys"
+            f" ({', '.join(name for name, _ in found)})",
+            "neighbouring through tables of a chain need exactly one foreign key between them",
+        )
 
     def through_pairs(
         self, through: Table, target: Table, path: str, *, target_first: bool = False

@@ -6,7 +6,9 @@ database, every join is a list of column pairs, and every node knows its key.
 * :class:`Link` -- how rows of a node's table attach to rows of its parent's
   table. Direct: ``node.a = parent.b`` for each pair in ``pairs``. Through a
   table ``X``: ``X.x1 = node.a`` for each pair in ``node_pairs`` and
-  ``X.x2 = parent.b`` for each pair in ``parent_pairs``.
+  ``X.x2 = parent.b`` for each pair in ``parent_pairs``. Through a chain of
+  tables ``X, Y, ...`` (from the node's side): ``hops`` join each next table to
+  the one before it, and ``parent_pairs`` name the last one's columns.
 * :class:`Node` -- a table in the tree with the document fields it contributes.
 * :class:`Index` -- one search index: its root node and engine settings.
 """
@@ -22,13 +24,24 @@ from indexer.schema.model import JsonStep
 
 
 @dataclass(frozen=True)
+class Hop:
+    """One more through table of a chain, one step nearer the parent: ``pairs``
+    are (column of the through table before it, column of ``table``)."""
+
+    table: Table
+    pairs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Link:
-    through: Table | None
+    through: Table | None  # the through table next to the node's table
     # direct link: (node column, parent column) pairs
     pairs: tuple[tuple[str, str], ...] = ()
-    # through link: (node column, through column) and (parent column, through column)
+    # through link: (node column, through column) and (parent column, column of the last through table)
     node_pairs: tuple[tuple[str, str], ...] = ()
     parent_pairs: tuple[tuple[str, str], ...] = ()
+    # a chain: further through tables from ``through`` toward the parent
+    hops: tuple[Hop, ...] = ()
 
     def node_columns(self) -> tuple[str, ...]:
         """Columns of the node's own table that the link reads."""
@@ -42,8 +55,31 @@ class Link:
             return tuple(p for _, p in self.pairs)
         return tuple(p for p, _ in self.parent_pairs)
 
-    def through_columns(self) -> tuple[str, ...]:
-        return tuple(x for _, x in self.node_pairs) + tuple(x for _, x in self.parent_pairs)
+    def throughs(self) -> tuple[Table, ...]:
+        """The through tables, from the node's side to the parent's ((): direct)."""
+        if self.through is None:
+            return ()
+        return (self.through, *(hop.table for hop in self.hops))
+
+    def toward_node(self, position: int) -> tuple[str, ...]:
+        """Columns of through table ``position`` joined to the table before it
+        (the node's table for 0)."""
+        if position == 0:
+            return tuple(x for _, x in self.node_pairs)
+        return tuple(x for _, x in self.hops[position - 1].pairs)
+
+    def toward_parent(self, position: int) -> tuple[str, ...]:
+        """Columns of through table ``position`` joined to the table after it
+        (the parent's table for the last)."""
+        if position == len(self.hops):
+            return tuple(x for _, x in self.parent_pairs)
+        return tuple(x for x, _ in self.hops[position].pairs)
+
+    def through_columns(self, position: int = 0) -> tuple[str, ...]:
+        """Columns of through table ``position`` that the link reads."""
+        out = list(self.toward_node(position))
+        out += [c for c in self.toward_parent(position) if c not in out]
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -194,7 +230,7 @@ class Index:
         for node in self.nodes():
             # a materialized view changes on REFRESH, seen by an event trigger, not by capture triggers
             sources = () if node.table.kind == "m" else node.base_tables or (node.table,)
-            for table in (*sources, node.link.through if node.link else None):
-                if table is not None and table.key not in seen:
+            for table in (*sources, *(node.link.throughs() if node.link else ())):
+                if table.key not in seen:
                     seen.append(table.key)
         return seen

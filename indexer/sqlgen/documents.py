@@ -33,8 +33,9 @@ def alias(node: Node) -> str:
     return f"n{node.number}"
 
 
-def through_alias(node: Node) -> str:
-    return f"t{node.number}"
+def through_alias(node: Node, position: int = 0) -> str:
+    """The alias of ``node``'s through table ``position`` (0: next to the node)."""
+    return f"t{node.number}" if position == 0 else f"t{node.number}_{position}"
 
 
 def _build_object(pairs: list[tuple[sql.Composable, sql.Composable]]) -> sql.Composable:
@@ -139,29 +140,44 @@ def link_from(node: Node) -> tuple[sql.Composable, sql.Composable]:
     link = node.link
     assert link is not None and node.parent is not None
     a, p = alias(node), alias(node.parent)
+    source: sql.Composable
     if link.through is None:
         source = sql.SQL("{} AS {}").format(qualified(node.table), sql.Identifier(a))
         where = equals([(col(a, n), col(p, pc)) for n, pc in link.pairs])
         return source, where
+    throughs = link.throughs()
+    last = len(throughs) - 1
+    # from the parent's side: the last through table, each one before it, then the node's table
+    source = sql.SQL("{} AS {}").format(
+        qualified(throughs[last]), sql.Identifier(through_alias(node, last))
+    )
+    for position in range(last - 1, -1, -1):
+        here, there = through_alias(node, position), through_alias(node, position + 1)
+        on = equals([(col(here, x), col(there, y)) for x, y in link.hops[position].pairs])
+        source = sql.SQL("{} JOIN {} AS {} ON {}").format(
+            source, qualified(throughs[position]), sql.Identifier(here), on
+        )
     t = through_alias(node)
-    source = sql.SQL("{} AS {} JOIN {} AS {} ON {}").format(
-        qualified(link.through),
-        sql.Identifier(t),
+    source = sql.SQL("{} JOIN {} AS {} ON {}").format(
+        source,
         qualified(node.table),
         sql.Identifier(a),
         equals([(col(a, n), col(t, x)) for n, x in link.node_pairs]),
     )
-    where = equals([(col(t, x), col(p, pc)) for pc, x in link.parent_pairs])
+    where = equals([(col(through_alias(node, last), x), col(p, pc)) for pc, x in link.parent_pairs])
     return source, where
 
 
 def order_by(node: Node) -> sql.Composable:
+    """The node's order columns, then each through table's key (or the
+    columns the link reads of it), from the node's side."""
     a = alias(node)
     columns = [col(a, c) for c in node.order_columns()]
-    if node.link is not None and node.link.through is not None:
-        t = through_alias(node)
-        through_key = node.link.through.primary_key or node.link.through_columns()
-        columns.extend(col(t, c) for c in through_key)
+    if node.link is not None:
+        for position, through in enumerate(node.link.throughs()):
+            t = through_alias(node, position)
+            through_key = through.primary_key or node.link.through_columns(position)
+            columns.extend(col(t, c) for c in through_key)
     return sql.SQL(", ").join(columns)
 
 

@@ -48,14 +48,16 @@ from indexer.sqlgen.names import (
 @dataclass(frozen=True)
 class Occurrence:
     """``table`` appears in ``index`` as the table of ``node`` or, when
-    ``through`` is true, as the through table linking ``node`` to its parent,
-    or, when ``base`` is set, as a base table of ``node``, a view: its rows
-    stand for the view rows with the same key and link values."""
+    ``through`` is true, as the through table linking ``node`` to its parent
+    (at ``position`` in a chain, 0 next to the node), or, when ``base`` is set,
+    as a base table of ``node``, a view: its rows stand for the view rows with
+    the same key and link values."""
 
     index: Index
     node: Node
     through: bool
     base: Table | None = None
+    position: int = 0
 
     def watched_columns(self) -> tuple[str, ...]:
         if self.base is not None:
@@ -63,8 +65,8 @@ class Occurrence:
         if self.through:
             link = self.node.link
             assert link is not None and link.through is not None
-            cols = list(link.through.primary_key)
-            cols += [c for c in link.through_columns() if c not in cols]
+            cols = list(link.throughs()[self.position].primary_key)
+            cols += [c for c in link.through_columns(self.position) if c not in cols]
             return tuple(cols)
         return self.node.watched_columns()
 
@@ -73,7 +75,7 @@ class Occurrence:
         if self.through:
             link = self.node.link
             assert link is not None
-            return tuple(x for _, x in link.parent_pairs)
+            return link.toward_parent(self.position)
         if self.node.link is None:
             routing = self.index.routing
             # a deleted root's document is deleted with its old routing value
@@ -90,8 +92,9 @@ def occurrences(indexes: Sequence[Index], table: TableName) -> list[Occurrence]:
             for base in node.base_tables:
                 if base.key == table:
                     found.append(Occurrence(index, node, through=False, base=base))
-            if node.link is not None and node.link.through is not None and node.link.through.key == table:
-                found.append(Occurrence(index, node, through=True))
+            for position, through in enumerate(node.link.throughs() if node.link else ()):
+                if through.key == table:
+                    found.append(Occurrence(index, node, through=True, position=position))
     return found
 
 
@@ -134,7 +137,9 @@ def key_query(occ: Occurrence, source: sql.Composable) -> sql.Composed:
     if occ.through:
         link = node.link
         assert link is not None and link.through is not None and node.parent is not None
-        through = _columns_of(link.through, "c")
+        through = _columns_of(link.throughs()[occ.position], "c")
+        for hop in link.hops[occ.position :]:
+            through = joins.add(hop.table, {x: through[prev] for prev, x in hop.pairs})
         bound = {pc: through[x] for pc, x in link.parent_pairs}
         current = node.parent
     elif occ.base is not None:
@@ -153,6 +158,8 @@ def key_query(occ: Occurrence, source: sql.Composable) -> sql.Composed:
             bound = {pc: bound[nc] for nc, pc in link.pairs}
         else:
             through_bound = joins.add(link.through, {x: bound[nc] for nc, x in link.node_pairs})
+            for hop in link.hops:
+                through_bound = joins.add(hop.table, {x: through_bound[prev] for prev, x in hop.pairs})
             bound = {pc: through_bound[x] for pc, x in link.parent_pairs}
         assert current.parent is not None
         current = current.parent

@@ -308,3 +308,39 @@ def test_two_tables_joined_by_several_foreign_keys_are_refused_naming_the_keys()
     (index,) = resolve(parse_schema(document, environ={}).indexes, catalog, "schema.json")
     (language_node,) = index.root.children
     assert language_node.link is not None and language_node.link.pairs == (("id", "original_language_id"),)
+
+
+def _chain_catalog(contract_to_book: bool = True) -> Catalog:
+    author = table("author", {"id": "integer", "name": "text"})
+    contract = table("contract", {"id": "integer", "author_id": "integer"}, fks=(fk("c_a", ("author_id",), "author"),))
+    links = (fk("cb_c", ("contract_id",), "contract"),) if contract_to_book else ()
+    contract_book = table("contract_book", {"contract_id": "integer", "book_id": "integer"},
+                          key=("contract_id", "book_id"), fks=(*links, fk("cb_b", ("book_id",), "book")))  # fmt: skip
+    book = table("book", {"id": "integer", "title": "text"})
+    tables = (author, contract, contract_book, book)
+    return Catalog(tables={t.key: t for t in tables}, names_by_schema={"public": tuple(t.name for t in tables)})
+
+
+def test_several_through_tables_are_a_chain_from_the_parent_side() -> None:
+    rel: dict[str, Any] = {"variant": "object", "type": "one_to_many", "through_tables": ["contract", "contract_book"]}
+    document = entry({"table": "author", "children": [{"table": "book", "relationship": rel}]})
+    catalog = _chain_catalog()
+    (index,) = resolve(parse_schema(document, environ={}).indexes, catalog, "schema.json")
+    (book,) = index.root.children
+    link = book.link
+    assert link is not None
+    assert [t.name for t in link.throughs()] == ["contract_book", "contract"]  # from the node's side
+    assert link.node_pairs == (("id", "book_id"),)
+    assert [hop.pairs for hop in link.hops] == [(("contract_id", "id"),)]
+    assert link.parent_pairs == (("id", "author_id"),)
+    assert [name for _, name in index.tables()] == ["author", "book", "contract_book", "contract"]
+    # foreign_key names the columns of the through table at each end of the chain
+    rel["foreign_key"] = {"child": ["book_id"], "parent": ["author_id"]}
+    (index,) = resolve(parse_schema(document, environ={}).indexes, catalog, "schema.json")
+    assert index.root.children[0].link == link
+    # neighbours of a chain need the foreign key between them
+    del rel["foreign_key"]
+    with pytest.raises(
+        CatalogError, match=r"through_tables\[0\]: no foreign key joins through tables public\.contract"
+    ):
+        resolve(parse_schema(document, environ={}).indexes, _chain_catalog(contract_to_book=False), "schema.json")

@@ -66,7 +66,14 @@ RESULTS = ROOT / "loadtest" / "results"
 
 
 def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    """One progress line, with the machine's 1-minute load average."""
+    print(f"[{time.strftime('%H:%M:%S')} load {os.getloadavg()[0]:.2f}] {message}", flush=True)
+
+
+def note_load(results: dict[str, Any], phase: str) -> None:
+    """Record the 1-minute load average at the end of ``phase``, to print
+    beside its figures (these machines are shared)."""
+    results.setdefault("load_average", {})[phase] = round(os.getloadavg()[0], 2)
 
 
 @contextlib.contextmanager
@@ -432,6 +439,7 @@ def main() -> None:
             seconds, docs = bench.search_alone(osmem_url, bodies, args.osmem_docs)
             results["osmem_alone_docs_s"] = docs / seconds
             del bodies
+            note_load(results, "limits")
 
             log("backfill into the sink, three times, alternating with the parallel Postgres-alone limit")
             backfill_rates, wall_rates, peak = [], [], 0
@@ -455,6 +463,13 @@ def main() -> None:
             results["backfill_sink_ratio_to_pg_alone"] = results["backfill_sink_docs_s"] / pg_limit
             results["backfill_sink_with_process_start_docs_s"] = statistics.median(wall_rates)
             results["backfill_peak_rss_mb"] = peak / 2**20
+            note_load(results, "backfill")
+
+            log("start-up and exit: `indexer run --once` with nothing left to do, five times")
+            idle = [bench.run_once(sink_url)[0] for _ in range(5)]
+            results["run_once_idle_seconds"] = statistics.median(idle)
+            results["run_once_idle_seconds_all"] = idle
+            note_load(results, "start-up")
 
             with bench.daemon(sink_url) as daemon:
                 log(f"change stream: {args.updates} single-row updates while paused, then drain into the sink")
@@ -470,12 +485,14 @@ def main() -> None:
                 results["change_stream_updates"] = args.updates
                 results["change_stream_documents"] = docs
                 results["change_stream_sink_docs_s"] = statistics.median(rates[1:])
+                note_load(results, "change stream")
 
                 log(f"fan-out: rename {args.authors} authors while paused, then drain into the sink")
                 seconds, docs = bench.drain_seconds(daemon, lambda: bench.rename_authors(args.authors))
                 results["fanout_books"] = docs
                 results["fanout_sink_seconds"] = seconds
                 results["fanout_sink_docs_s"] = docs / seconds
+                note_load(results, "fan-out")
 
             log("backfill at a quarter of the size (memory must stay flat)")
             small = Bench(pg, "bench_small", args.workers)
@@ -484,6 +501,7 @@ def main() -> None:
             small.fresh_install(sink_url)
             _seconds, small_peak = small.run_once(sink_url)
             results["backfill_peak_rss_mb_quarter_size"] = small_peak / 2**20
+            note_load(results, "quarter size")
 
             log("trigger overhead: pgbench with and without capture triggers")
             with contextlib.closing(bench.connect()) as conn, conn.cursor() as cur:
@@ -519,6 +537,7 @@ def main() -> None:
                         results[f"pgsync_trigger_overhead_{key}_pct"] = 100 * (1 - theirs / base)
             bench.set_durability(False)
             bench.indexer("bootstrap", search_url=sink_url)
+            note_load(results, "trigger overhead")
 
             log(f"osmem: backfill of {args.osmem_docs} books and the same change stream")
             osm = Bench(pg, "bench_small", args.workers)
@@ -530,6 +549,7 @@ def main() -> None:
             results["backfill_osmem_ratio_to_osmem_alone"] = (
                 results["backfill_osmem_docs_s"] / results["osmem_alone_docs_s"]
             )
+            note_load(results, "osmem")
     finally:
         pg.stop("immediate")
         shutil.rmtree(datadir, ignore_errors=True)

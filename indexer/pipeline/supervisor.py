@@ -31,7 +31,7 @@ from indexer.pipeline.worker import WorkerConfig, worker_main
 from indexer.plan import Plan
 from indexer.process import EXIT_RELOAD, Backoff, first_line
 from indexer.runtime import load_running_plan
-from indexer.search.connect import open_store
+from indexer.search.connect import open_store, preload
 from indexer.settings import Settings
 from indexer.sqlfiles import Queries
 
@@ -242,6 +242,7 @@ class Supervisor:
             self.metrics.serve(self.settings.metrics_port)
             self.log.info("metrics_serving", port=self.settings.metrics_port)
         progress = Progress(self.settings, plans, use_bars=self.settings.progress and sys.stderr.isatty())
+        preload()  # before the fork: the children inherit the import
         conns: dict[str, Any] = {}
         try:
             for child in self.children:
@@ -284,12 +285,24 @@ class Supervisor:
             stop_sent_at = self._stop_children(now, stop_sent_at)
             if all(child.finished for child in self.children):
                 break
-            time.sleep(0.1)
+            self._wait_for_exits(0.1)
         self._drain_stats()
         codes = [child.exit_code for child in self.children]
         failed = [c for c in codes if c not in (0, None, -signal.SIGTERM)]
         self.log.info("stopped", exit_codes=codes)
         return 1 if failed else 0
+
+    def _wait_for_exits(self, timeout: float) -> None:
+        """Sleep up to ``timeout`` seconds, waking as soon as a child exits (its
+        process sentinel becomes ready), so that a --once run ends when its
+        last process does, not at the next tick."""
+        from multiprocess.connection import wait
+
+        sentinels = [child.process.sentinel for child in self.children if child.process is not None]
+        if sentinels:
+            wait(sentinels, timeout)
+        else:
+            time.sleep(timeout)
 
     def _tend(self, child: Child, now: float) -> bool:
         """Look after one child: note its exit, restart it when due. True

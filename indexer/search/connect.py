@@ -11,6 +11,13 @@ from indexer.search.store import DocumentStore, ServerInfo
 from indexer.settings import SearchSettings
 
 
+def preload() -> None:
+    """Import the client library every connection starts with (the probe goes
+    through opensearch-py's transport), so that processes forked afterwards
+    share it instead of each spending about 0.15 s importing it."""
+    import opensearchpy  # noqa: F401
+
+
 def probe(settings: SearchSettings) -> ServerInfo:
     """Identify the server at ``settings.url`` from ``GET /`` (plain JSON, which
     every server accepts), through opensearch-py's transport. Raises

@@ -25,23 +25,15 @@ from psycopg2 import sql
 from indexer.errors import PreflightError
 from indexer.plan import Plan
 from indexer.privileges import PRIVILEGES_BY_COMMAND, RUN_PRIVILEGES, TEARDOWN_PRIVILEGES  # noqa: F401 - re-exported
+from indexer.state import StateStore
 
 
 def server_facts(conn: Any) -> dict[str, Any]:
-    with conn.cursor() as cur:
-        cur.execute(
-            """
-            SELECT current_setting('server_version_num')::int,
-                   current_setting('wal_level'),
-                   current_setting('max_replication_slots')::int,
-                   (SELECT count(*) FROM pg_catalog.pg_replication_slots)::int,
-                   r.rolsuper, r.rolreplication, current_user,
-                   has_database_privilege(current_database(), 'CREATE')
-            FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
-            """
-        )
-        version, wal_level, max_slots, used_slots, superuser, replication, user, can_create = cur.fetchone()
-    conn.rollback()
+    store = StateStore(conn, "")
+    with store.reading():
+        found = store.row("server_facts")
+    assert found is not None
+    version, wal_level, max_slots, used_slots, superuser, replication, user, can_create = found
     return {
         "version": version,
         "wal_level": wal_level,
@@ -89,14 +81,9 @@ def check_bootstrap(conn: Any, plan: Plan, *, slot_exists: bool, schema_exists: 
             " sees, and only a superuser can create one: run bootstrap as a superuser"
         )
     if not facts["superuser"]:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT c.oid::bigint, pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c"
-                " WHERE c.oid = ANY(%s::oid[]) AND NOT pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE')",
-                ([t.oid for t in plan.tables],),
-            )
-            not_owned = dict(cur.fetchall())
-        conn.rollback()
+        store = StateStore(conn, plan.state_schema)
+        with store.reading():
+            not_owned = dict(store.rows("tables_not_owned", {"oids": [t.oid for t in plan.tables]}))
         for table in plan.tables:
             if table.oid in not_owned:
                 problems.append(
@@ -111,19 +98,15 @@ def check_bootstrap(conn: Any, plan: Plan, *, slot_exists: bool, schema_exists: 
 
 
 def schema_exists(conn: Any, state_schema: str) -> bool:
-    with conn.cursor() as cur:
-        cur.execute("SELECT to_regnamespace(%s) IS NOT NULL", (sql.Identifier(state_schema).as_string(conn),))
-        (exists,) = cur.fetchone()
-    conn.rollback()
-    return bool(exists)
+    store = StateStore(conn, state_schema)
+    with store.reading():
+        return store.flag("state_schema_exists", {"schema": sql.Identifier(state_schema).as_string(conn)})
 
 
 def slot_exists(conn: Any, slot_name: str) -> bool:
-    with conn.cursor() as cur:
-        cur.execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = %s)", (slot_name,))
-        (exists,) = cur.fetchone()
-    conn.rollback()
-    return bool(exists)
+    store = StateStore(conn, "")
+    with store.reading():
+        return store.flag("slot_present", {"slot": slot_name})
 
 
 def check_teardown(
@@ -143,33 +126,17 @@ def check_teardown(
         return
     user = facts["user"]
     problems: list[str] = []
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT n.nspname, c.relname, pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c"
-            " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE (n.nspname::text, c.relname::text) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
-            " AND NOT pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE') ORDER BY 1, 2",
-            ([t[0] for t in tables], [t[1] for t in tables]),
-        )
-        for nsp, rel, owner in cur.fetchall():
+    store = StateStore(conn, state_schema or "")
+    with store.reading():
+        named = {"schemas": [t[0] for t in tables], "tables": [t[1] for t in tables]}
+        for nsp, rel, owner in store.rows("named_tables_not_owned", named):
             problems.append(f"role {user} does not own {nsp}.{rel} (owner: {owner}), which carries capture triggers")
         if state_schema is not None:
-            cur.execute(
-                "SELECT pg_catalog.pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace WHERE nspname = %s"
-                " AND NOT pg_catalog.pg_has_role(current_user, nspowner, 'USAGE')",
-                (state_schema,),
-            )
-            for (owner,) in cur.fetchall():
+            for (owner,) in store.rows("schema_not_owned", {"schema": state_schema}):
                 problems.append(f"role {user} does not own the state schema {state_schema} (owner: {owner})")
         if publication is not None:
-            cur.execute(
-                "SELECT pg_catalog.pg_get_userbyid(pubowner) FROM pg_catalog.pg_publication WHERE pubname = %s"
-                " AND NOT pg_catalog.pg_has_role(current_user, pubowner, 'USAGE')",
-                (publication,),
-            )
-            for (owner,) in cur.fetchall():
+            for (owner,) in store.rows("publication_not_owned", {"publication": publication}):
                 problems.append(f"role {user} does not own the publication {publication} (owner: {owner})")
-    conn.rollback()
     if event_trigger:
         problems.append(f"role {user} is not a superuser, and only a superuser can drop the event trigger")
     if slot is not None and not facts["replication"]:

@@ -74,16 +74,25 @@ def _sections() -> dict[str, str]:
 
 
 class Queries:
-    """The named queries of ``sql/queries.sql`` for one state schema."""
+    """The named queries of ``sql/queries.sql`` for one state schema.
+
+    ``queries[name]`` is a statement whose only placeholder is ``{schema}``;
+    :meth:`compose` fills the other ``{part}`` placeholders of a statement
+    (identifiers, literals or fragments, as ``psycopg2.sql`` objects). Raises
+    ``KeyError`` for an unknown name."""
 
     def __init__(self, state_schema: str) -> None:
-        schema, name_literal = sql.Identifier(state_schema), sql.Literal(state_schema)
-        self._composed = {
-            name: sql.SQL(text).format(schema=schema, schema_name=name_literal) for name, text in _sections().items()
-        }
+        self._schema, self._name = sql.Identifier(state_schema), sql.Literal(state_schema)
+        self._composed: dict[str, sql.Composed] = {}
 
     def __getitem__(self, name: str) -> sql.Composed:
-        return self._composed[name]
+        composed = self._composed.get(name)
+        if composed is None:
+            composed = self._composed[name] = self.compose(name)
+        return composed
+
+    def compose(self, name: str, /, **parts: sql.Composable) -> sql.Composed:
+        return sql.SQL(_sections()[name]).format(schema=self._schema, schema_name=self._name, **parts)
 
 
 def schema_ddl(state_schema: str, partitions: int) -> sql.Composed:

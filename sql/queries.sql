@@ -403,3 +403,192 @@ JOIN unnest(%(classids)s::bigint[], %(objids)s::bigint[]) AS k(classid, objid)
 WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
   AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
 GROUP BY l.pid ORDER BY l.pid;
+
+-- ---------------------------------------------------------------------------
+-- Transactions and session settings.
+
+-- name: begin
+BEGIN;
+
+-- name: commit
+COMMIT;
+
+-- name: rollback
+ROLLBACK;
+
+-- name: lock_timeout
+-- DDL on tracked tables waits at most this long for their locks, then fails (and is retried).
+SET LOCAL lock_timeout = '10s';
+
+-- ---------------------------------------------------------------------------
+-- What bootstrap checks and installs outside the state schema, and teardown drops.
+-- {part} placeholders other than {schema} are identifiers filled at the call.
+
+-- name: server_facts
+SELECT current_setting('server_version_num')::int,
+       current_setting('wal_level'),
+       current_setting('max_replication_slots')::int,
+       (SELECT count(*) FROM pg_catalog.pg_replication_slots)::int,
+       r.rolsuper, r.rolreplication, current_user,
+       has_database_privilege(current_database(), 'CREATE')
+FROM pg_catalog.pg_roles r WHERE r.rolname = current_user;
+
+-- name: is_superuser
+SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user;
+
+-- name: tables_not_owned
+-- (oid, owner) of the tables among %(oids)s that the current role cannot act as owner of.
+SELECT c.oid::bigint, pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c
+WHERE c.oid = ANY(%(oids)s::oid[]) AND NOT pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE');
+
+-- name: named_tables_not_owned
+SELECT n.nspname, c.relname, pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE (n.nspname::text, c.relname::text) IN (SELECT * FROM unnest(%(schemas)s::text[], %(tables)s::text[]))
+  AND NOT pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE')
+ORDER BY 1, 2;
+
+-- name: schema_not_owned
+SELECT pg_catalog.pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace
+WHERE nspname = %(schema)s AND NOT pg_catalog.pg_has_role(current_user, nspowner, 'USAGE');
+
+-- name: publication_not_owned
+SELECT pg_catalog.pg_get_userbyid(pubowner) FROM pg_catalog.pg_publication
+WHERE pubname = %(publication)s AND NOT pg_catalog.pg_has_role(current_user, pubowner, 'USAGE');
+
+-- name: state_schema_exists
+SELECT to_regnamespace(%(schema)s) IS NOT NULL;
+
+-- name: relation_exists
+-- %(relation)s is the quoted, schema-qualified name.
+SELECT to_regclass(%(relation)s) IS NOT NULL;
+
+-- name: slot_present
+SELECT EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = %(slot)s);
+
+-- name: slot_active
+SELECT active FROM pg_catalog.pg_replication_slots WHERE slot_name = %(slot)s;
+
+-- name: drop_slot
+SELECT pg_catalog.pg_drop_replication_slot(%(slot)s);
+
+-- name: objects_present
+-- Capture triggers enabled ALWAYS on %(oids)s, tables in the publication, and the slot.
+SELECT
+  (SELECT count(*) FROM pg_catalog.pg_trigger t
+     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = %(schema)s AND t.tgrelid = ANY(%(oids)s::oid[]) AND t.tgenabled = 'A'),
+  (SELECT count(*) FROM pg_catalog.pg_publication_tables WHERE pubname = %(publication)s),
+  EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = %(slot)s);
+
+-- name: our_triggers
+-- Every trigger whose function lives in the state schema, whatever schema.json says today.
+SELECT cn.nspname, c.relname, t.tgname
+FROM pg_catalog.pg_trigger t
+JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
+WHERE pn.nspname = %(schema)s AND NOT t.tgisinternal
+ORDER BY 1, 2, 3;
+
+-- name: drop_trigger
+DROP TRIGGER {trigger} ON {table};
+
+-- name: capture_functions
+SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = %(schema)s AND p.proname LIKE 'capture\_%%';
+
+-- name: drop_function
+-- {function} is a regprocedure's text, as capture_functions returns it.
+DROP FUNCTION {function};
+
+-- name: replica_identity_full
+ALTER TABLE {table} REPLICA IDENTITY FULL;
+
+-- name: replica_identity_default
+ALTER TABLE {table} REPLICA IDENTITY DEFAULT;
+
+-- name: replica_identity_nothing
+ALTER TABLE {table} REPLICA IDENTITY NOTHING;
+
+-- name: replica_identity_index
+ALTER TABLE {table} REPLICA IDENTITY USING INDEX {index};
+
+-- name: event_trigger_exists
+SELECT EXISTS (SELECT FROM pg_catalog.pg_event_trigger WHERE evtname = %(name)s);
+
+-- name: drop_event_trigger
+DROP EVENT TRIGGER IF EXISTS {name};
+
+-- name: refresh_owes_repair
+-- Fragment of keep_capture_always's body: a REFRESH of a materialized view that
+-- documents read owes those indexes a verification with repair. {relids} and
+-- {indexes} are arrays: each materialized view and an index that reads it.
+IF TG_TAG = 'REFRESH MATERIALIZED VIEW' THEN
+  INSERT INTO {schema}.repairs (index_name, reason)
+  SELECT DISTINCT m.index_name, 'REFRESH MATERIALIZED VIEW ' || c.object_identity
+  FROM pg_event_trigger_ddl_commands() AS c
+  JOIN unnest({relids}::oid[], {indexes}::text[]) AS m(relid, index_name) ON m.relid = c.objid
+  ON CONFLICT (index_name) DO UPDATE SET requested_at = clock_timestamp(), reason = EXCLUDED.reason;
+  RETURN;
+END IF;
+
+-- name: keep_capture_always_body
+BEGIN {on_refresh} PERFORM {schema}.restore_capture_triggers(); END
+
+-- name: create_keep_capture_always
+-- {body} is keep_capture_always_body as a literal.
+CREATE OR REPLACE FUNCTION {schema}.keep_capture_always() RETURNS event_trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS {body};
+
+-- name: create_event_trigger
+CREATE EVENT TRIGGER {name} ON ddl_command_end WHEN TAG IN ('ALTER TABLE')
+EXECUTE FUNCTION {schema}.keep_capture_always();
+
+-- name: create_event_trigger_with_refresh
+CREATE EVENT TRIGGER {name} ON ddl_command_end WHEN TAG IN ('ALTER TABLE', 'REFRESH MATERIALIZED VIEW')
+EXECUTE FUNCTION {schema}.keep_capture_always();
+
+-- name: record_installation
+INSERT INTO {schema}.installation (format_version, partitions, slot_name, publication_name, fingerprint, schema_file)
+VALUES (%(format)s, %(partitions)s, %(slot)s, %(publication)s, %(fingerprint)s, %(schema_file)s)
+ON CONFLICT (singleton) DO UPDATE SET
+  format_version = EXCLUDED.format_version, fingerprint = EXCLUDED.fingerprint,
+  schema_file = EXCLUDED.schema_file, updated_at = now();
+
+-- name: forget_other_indexes
+-- Indexes schema.json no longer has: their bookkeeping and pending outbox rows go.
+DELETE FROM {schema}.indexes WHERE NOT (index_name = ANY(%(names)s));
+DELETE FROM {schema}.outbox WHERE NOT (index_name = ANY(%(names)s));
+
+-- name: publication_exists
+SELECT EXISTS (SELECT FROM pg_catalog.pg_publication WHERE pubname = %(publication)s);
+
+-- name: publication_tables
+SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables WHERE pubname = %(publication)s;
+
+-- name: create_publication
+-- {tables} is a list of qualified table names.
+CREATE PUBLICATION {publication} FOR TABLE {tables} WITH (publish_via_partition_root = true);
+
+-- name: create_empty_publication
+-- Every node is a materialized view (changed only by REFRESH): nothing to publish yet.
+CREATE PUBLICATION {publication} WITH (publish_via_partition_root = true);
+
+-- name: set_publication_tables
+ALTER PUBLICATION {publication} SET TABLE {tables};
+
+-- name: drop_publication_table
+ALTER PUBLICATION {publication} DROP TABLE {table};
+
+-- name: publish_via_partition_root
+ALTER PUBLICATION {publication} SET (publish_via_partition_root = true);
+
+-- name: drop_publication
+DROP PUBLICATION IF EXISTS {publication};
+
+-- name: drop_state_schema
+DROP SCHEMA {schema} CASCADE;

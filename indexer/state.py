@@ -80,6 +80,12 @@ class StateStore:
         """:meth:`value` as a bool (a missing row is False)."""
         return bool(self.value(statement, params, **parts))
 
+    def copy_in(self, statement: Statement, source: Any, /, **parts: sql.Composable) -> None:
+        """Run a ``COPY ... FROM STDIN`` statement with ``source`` (a file-like
+        object) as its input."""
+        with self.conn.cursor() as cur:
+            cur.copy_expert(self.statement(statement, **parts), source)
+
     def commit(self) -> None:
         self.conn.commit()
 

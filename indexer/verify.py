@@ -36,6 +36,7 @@ from indexer.plan import IndexPlan
 from indexer.search.bulk import row_doc_id
 from indexer.search.store import DocumentStore
 from indexer.sqlgen.names import qualified, split_doc_id
+from indexer.state import StateStore
 
 # Suspects re-checked by key after the first comparison; beyond this many the
 # first comparison's counts stand (a second look would cost a full pass anyway).
@@ -83,40 +84,14 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-_SETUP = """
-CREATE TEMP TABLE IF NOT EXISTS indexer_verify_source (doc_id text PRIMARY KEY, root_key jsonb, hash text);
-CREATE TEMP TABLE IF NOT EXISTS indexer_verify_target (doc_id text PRIMARY KEY, hash text);
-CREATE TEMP TABLE IF NOT EXISTS indexer_verify_page (doc_id text, source text);
-CREATE TEMP TABLE IF NOT EXISTS indexer_verify_plugged (doc_id text, root_key text, source text);
-CREATE TEMP TABLE IF NOT EXISTS indexer_verify_diff (doc_id text PRIMARY KEY, root_key jsonb, kind text,
-                                                     in_flight boolean);
-TRUNCATE indexer_verify_source, indexer_verify_target, indexer_verify_page, indexer_verify_diff;
-"""
-
-_DIFF = """
-INSERT INTO indexer_verify_diff
-SELECT coalesce(s.doc_id, t.doc_id), s.root_key,
-       CASE WHEN t.doc_id IS NULL THEN 'missing' WHEN s.doc_id IS NULL THEN 'extra' ELSE 'stale' END,
-       p.doc_id IS NOT NULL
-FROM indexer_verify_source s FULL JOIN indexer_verify_target t ON t.doc_id = s.doc_id
-LEFT JOIN ({pending}) p ON p.doc_id = coalesce(s.doc_id, t.doc_id)
-WHERE s.doc_id IS NULL OR t.doc_id IS NULL OR s.hash <> t.hash
-"""
-
-
 class _Comparison:
-    """The temp tables of one verification, on ``cur`` (autocommit connection)."""
+    """The temp tables of one verification, in ``store``'s session (autocommit)."""
 
-    def __init__(self, cur: Any, engine: DocumentStore, plan: IndexPlan, state_schema: str) -> None:
-        self.cur = cur
+    def __init__(self, store: StateStore, engine: DocumentStore, plan: IndexPlan) -> None:
+        self.store = store
         self.engine = engine
         self.plan = plan
         self.name = plan.index.name
-        outbox = sql.Identifier(state_schema, "outbox")
-        self.pending = sql.SQL("SELECT DISTINCT {} AS doc_id FROM {} o WHERE o.index_name = {}").format(
-            plan.queries.doc_id_of_key(sql.SQL("o.root_key")), outbox, sql.Literal(self.name)
-        )
-        self.outbox = outbox
 
     def load_target_page(self, page: Iterable[tuple[str, Any]]) -> int:
         buffer = io.StringIO()
@@ -124,13 +99,9 @@ class _Comparison:
         for doc_id, source in page:
             writer.writerow((doc_id, canonical_json(source)))
         buffer.seek(0)
-        self.cur.copy_expert("COPY indexer_verify_page (doc_id, source) FROM STDIN WITH (FORMAT csv)", buffer)
-        self.cur.execute(
-            "INSERT INTO indexer_verify_target SELECT doc_id, md5(source::jsonb::text) FROM indexer_verify_page"
-            " ON CONFLICT (doc_id) DO NOTHING"
-        )
-        count = int(self.cur.rowcount)
-        self.cur.execute("TRUNCATE indexer_verify_page")
+        self.store.copy_in("verify_copy_page", buffer)
+        count = self.store.run("verify_take_page")
+        self.store.run("verify_clear_page")
         return count
 
     def load_plugged_source(self, query: sql.Composable, params: dict[str, Any] | None = None) -> int:
@@ -139,10 +110,9 @@ class _Comparison:
         them in Python as they do before indexing (a dropped or failed document
         is absent), and their hashes go to the source table."""
         assert self.plan.plugins is not None
-        self.cur.execute(query, params)
         rows = [
             (0, doc_id.encode(), doc.encode() if doc is not None else None, key.encode())
-            for _v, doc_id, doc, key in self.cur.fetchall()
+            for _v, doc_id, doc, key in self.store.rows(query, params)
         ]
         kept, _failed = self.plan.plugins.apply(rows)
         buffer = io.StringIO()
@@ -151,46 +121,31 @@ class _Comparison:
             if doc is not None:
                 writer.writerow((row_doc_id(doc_id_json), key.decode(), doc.decode()))
         buffer.seek(0)
-        self.cur.copy_expert(
-            "COPY indexer_verify_plugged (doc_id, root_key, source) FROM STDIN WITH (FORMAT csv)", buffer
-        )
-        self.cur.execute(
-            "INSERT INTO indexer_verify_source SELECT doc_id, root_key::jsonb, md5(source::jsonb::text)"
-            " FROM indexer_verify_plugged ON CONFLICT (doc_id) DO NOTHING"
-        )
-        count = int(self.cur.rowcount)
-        self.cur.execute("TRUNCATE indexer_verify_plugged")
+        self.store.copy_in("verify_copy_plugged", buffer)
+        count = self.store.run("verify_take_plugged")
+        self.store.run("verify_clear_plugged")
         return count
 
     def load_everything(self, report: VerifyReport) -> None:
+        documents = self.plan.queries.all_documents()
         if self.plan.plugins is not None:
-            report.in_postgres = self.load_plugged_source(
-                sql.SQL("SELECT 0, to_json(d.doc_id)::text, d.doc::text, d.root_key::text FROM ({}) AS d").format(
-                    self.plan.queries.all_documents()
-                )
-            )
+            as_text = self.store.statement("verify_documents_as_text", documents=documents)
+            report.in_postgres = self.load_plugged_source(as_text)
         else:
-            self.cur.execute(
-                sql.SQL(
-                    "INSERT INTO indexer_verify_source SELECT d.doc_id, d.root_key, md5(d.doc::jsonb::text)"
-                    " FROM ({}) AS d ON CONFLICT (doc_id) DO NOTHING"
-                ).format(self.plan.queries.all_documents())
-            )
-            report.in_postgres = int(self.cur.rowcount)
-        self.cur.execute(sql.SQL("SELECT count(*) FROM {}").format(qualified(self.plan.index.root.table)))
-        report.duplicates = int(self.cur.fetchone()[0]) - report.in_postgres
+            report.in_postgres = self.store.run("verify_take_documents", documents=documents)
+        rows = int(self.store.value("count_rows", table=qualified(self.plan.index.root.table)))
+        report.duplicates = rows - report.in_postgres
         if self.engine.index_exists(self.name):
             for page in self.engine.scan(self.name):
                 report.in_index += self.load_target_page(page)
 
     def diff(self) -> None:
-        self.cur.execute("TRUNCATE indexer_verify_diff")
-        self.cur.execute(sql.SQL(_DIFF).format(pending=self.pending))
+        doc_id = self.plan.queries.doc_id_of_key(sql.SQL("o.root_key"))
+        self.store.run("verify_diff", doc_id=doc_id, index=sql.Literal(self.name))
 
     def suspects(self) -> list[tuple[str, str | None]]:
         """(doc_id, root_key text or None) of the differences not in flight."""
-        self.cur.execute("SELECT doc_id, root_key::text FROM indexer_verify_diff WHERE NOT in_flight ORDER BY doc_id")
-        return [(doc_id, key) for doc_id, key in self.cur.fetchall()]
+        return [(doc_id, key) for doc_id, key in self.store.rows("verify_suspects")]
 
     def key_of(self, doc_id: str, key: str | None) -> str | None:
         """The root key (jsonb text) of a suspect: known for rows of Postgres, parsed from the _id otherwise."""
@@ -200,28 +155,18 @@ class _Comparison:
         parts = split_doc_id(doc_id, len(root.key))
         if parts is None:
             return None
-        self.cur.execute(
-            sql.SQL("SELECT ({})::text").format(self.plan.queries.key_of_parts(sql.SQL("%(parts)s::text[]"))),
-            {"parts": parts},
-        )
-        return str(self.cur.fetchone()[0])
+        key_expr = self.plan.queries.key_of_parts(sql.Identifier("p", "parts"))
+        return str(self.store.value("key_as_text", {"parts": parts}, key=key_expr))
 
     def second_look(self, suspects: list[tuple[str, str | None]]) -> None:
         """Compare just ``suspects`` again, by key, from both sides."""
         keys = [k for k in (self.key_of(doc_id, key) for doc_id, key in suspects) if k is not None]
-        self.cur.execute("TRUNCATE indexer_verify_source, indexer_verify_target")
+        self.store.run("verify_clear_sides")
+        by_keys = {"keys": "[" + ",".join(keys) + "]"}
         if self.plan.plugins is not None:
-            self.load_plugged_source(self.plan.queries.by_keys(), {"keys": "[" + ",".join(keys) + "]"})
+            self.load_plugged_source(self.plan.queries.by_keys(), by_keys)
         else:
-            self.cur.execute(
-                sql.SQL(
-                    "INSERT INTO indexer_verify_source SELECT ('{{\"_id\":' || d.doc_id_json || '}}')::json ->> '_id',"
-                    " d.root_key::jsonb,"
-                    " md5(d.doc::jsonb::text) FROM ({}) AS d(version, doc_id_json, doc, root_key)"
-                    " WHERE d.doc IS NOT NULL ON CONFLICT (doc_id) DO NOTHING"
-                ).format(self.plan.queries.by_keys()),
-                {"keys": "[" + ",".join(keys) + "]"},
-            )
+            self.store.run("verify_take_documents_by_key", by_keys, documents=self.plan.queries.by_keys())
         ids = [doc_id for doc_id, _ in suspects]
         for start in range(0, len(ids), 500):
             found = self.engine.mget(self.name, ids[start : start + 500])
@@ -244,36 +189,28 @@ def verify_index(
     mode; ``engine`` should be opened with ``exact_numbers=True``. Suspects are
     compared again after ``settle`` seconds (0: no second look)."""
     report = VerifyReport(index=plan.index.name)
-    with conn.cursor() as cur:
-        cur.execute(_SETUP)
-        comparison = _Comparison(cur, engine, plan, state_schema)
-        try:
-            comparison.load_everything(report)
-            comparison.diff()
-            suspects = comparison.suspects()
-            if suspects and settle > 0 and len(suspects) <= SECOND_LOOK_LIMIT:
-                cur.execute("SELECT count(*) FROM indexer_verify_diff WHERE in_flight")
-                in_flight_first = int(cur.fetchone()[0])
-                time.sleep(settle)
-                comparison.second_look(suspects)
-                # in flight: waiting in the outbox at the first look, or changed since
-                report.in_flight = in_flight_first + len(suspects) - len(comparison.suspects())
-            else:
-                cur.execute("SELECT count(*) FROM indexer_verify_diff WHERE in_flight")
-                report.in_flight = int(cur.fetchone()[0])
-            cur.execute("SELECT kind, count(*) FROM indexer_verify_diff WHERE NOT in_flight GROUP BY kind")
-            for kind, count in cur.fetchall():
-                setattr(report, kind, count)
-            cur.execute(
-                "SELECT kind, (array_agg(doc_id ORDER BY doc_id))[1:%s] FROM indexer_verify_diff"
-                " WHERE NOT in_flight GROUP BY kind",
-                (samples,),
-            )
-            report.samples = {kind: list(ids) for kind, ids in cur.fetchall()}
-            if repair and report.differences:
-                report.repaired = _enqueue_repairs(comparison)
-        finally:
-            cur.execute("TRUNCATE indexer_verify_source, indexer_verify_target, indexer_verify_diff")
+    store = StateStore(conn, state_schema)
+    store.run("verify_setup")
+    comparison = _Comparison(store, engine, plan)
+    try:
+        comparison.load_everything(report)
+        comparison.diff()
+        suspects = comparison.suspects()
+        if suspects and settle > 0 and len(suspects) <= SECOND_LOOK_LIMIT:
+            in_flight_first = int(store.value("verify_in_flight"))
+            time.sleep(settle)
+            comparison.second_look(suspects)
+            # in flight: waiting in the outbox at the first look, or changed since
+            report.in_flight = in_flight_first + len(suspects) - len(comparison.suspects())
+        else:
+            report.in_flight = int(store.value("verify_in_flight"))
+        for kind, count in store.rows("verify_kinds"):
+            setattr(report, kind, count)
+        report.samples = {kind: list(ids) for kind, ids in store.rows("verify_samples", {"samples": samples})}
+        if repair and report.differences:
+            report.repaired = _enqueue_repairs(comparison)
+    finally:
+        store.run("verify_clear")
     return report
 
 
@@ -282,11 +219,5 @@ def _enqueue_repairs(comparison: _Comparison) -> int:
     found = [k for k in keys if k is not None]
     if not found:
         return 0
-    comparison.cur.execute(
-        sql.SQL(
-            "INSERT INTO {outbox} (index_name, root_key, op, source_table)"
-            " SELECT DISTINCT {index}, k, 'repair', 'verify' FROM jsonb_array_elements(%(keys)s::jsonb) AS k"
-        ).format(outbox=comparison.outbox, index=sql.Literal(comparison.name)),
-        {"keys": orjson.dumps([orjson.loads(k) for k in found]).decode()},
-    )
-    return int(comparison.cur.rowcount)
+    keys_json = orjson.dumps([orjson.loads(k) for k in found]).decode()
+    return comparison.store.run("enqueue_repairs", {"index": comparison.name, "keys": keys_json})

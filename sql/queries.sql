@@ -592,3 +592,93 @@ DROP PUBLICATION IF EXISTS {publication};
 
 -- name: drop_state_schema
 DROP SCHEMA {schema} CASCADE;
+
+-- ---------------------------------------------------------------------------
+-- indexer verify: both sides reduced to (doc_id, md5 of the document's jsonb text)
+-- in temporary tables of the session, compared with joins.
+
+-- name: verify_setup
+CREATE TEMP TABLE IF NOT EXISTS indexer_verify_source (doc_id text PRIMARY KEY, root_key jsonb, hash text);
+CREATE TEMP TABLE IF NOT EXISTS indexer_verify_target (doc_id text PRIMARY KEY, hash text);
+CREATE TEMP TABLE IF NOT EXISTS indexer_verify_page (doc_id text, source text);
+CREATE TEMP TABLE IF NOT EXISTS indexer_verify_plugged (doc_id text, root_key text, source text);
+CREATE TEMP TABLE IF NOT EXISTS indexer_verify_diff (doc_id text PRIMARY KEY, root_key jsonb, kind text,
+                                                     in_flight boolean);
+TRUNCATE indexer_verify_source, indexer_verify_target, indexer_verify_page, indexer_verify_diff;
+
+-- name: verify_copy_page
+COPY indexer_verify_page (doc_id, source) FROM STDIN WITH (FORMAT csv);
+
+-- name: verify_take_page
+INSERT INTO indexer_verify_target SELECT doc_id, md5(source::jsonb::text) FROM indexer_verify_page
+ON CONFLICT (doc_id) DO NOTHING;
+
+-- name: verify_clear_page
+TRUNCATE indexer_verify_page;
+
+-- name: verify_copy_plugged
+COPY indexer_verify_plugged (doc_id, root_key, source) FROM STDIN WITH (FORMAT csv);
+
+-- name: verify_take_plugged
+INSERT INTO indexer_verify_source SELECT doc_id, root_key::jsonb, md5(source::jsonb::text)
+FROM indexer_verify_plugged ON CONFLICT (doc_id) DO NOTHING;
+
+-- name: verify_clear_plugged
+TRUNCATE indexer_verify_plugged;
+
+-- name: verify_documents_as_text
+-- {documents}: every document of the index (doc_id, doc, root_key), as rows shaped like a document query's.
+SELECT 0, to_json(d.doc_id)::text, d.doc::text, d.root_key::text FROM ({documents}) AS d;
+
+-- name: verify_take_documents
+INSERT INTO indexer_verify_source SELECT d.doc_id, d.root_key, md5(d.doc::jsonb::text)
+FROM ({documents}) AS d ON CONFLICT (doc_id) DO NOTHING;
+
+-- name: verify_take_documents_by_key
+-- {documents}: a document query by keys, rows (version, doc_id_json, doc, root_key).
+INSERT INTO indexer_verify_source
+SELECT ('{{"_id":' || d.doc_id_json || '}}')::json ->> '_id', d.root_key::jsonb, md5(d.doc::jsonb::text)
+FROM ({documents}) AS d(version, doc_id_json, doc, root_key)
+WHERE d.doc IS NOT NULL ON CONFLICT (doc_id) DO NOTHING;
+
+-- name: count_rows
+SELECT count(*) FROM {table};
+
+-- name: verify_diff
+-- {doc_id} turns o.root_key into a document id.
+TRUNCATE indexer_verify_diff;
+INSERT INTO indexer_verify_diff
+SELECT coalesce(s.doc_id, t.doc_id), s.root_key,
+       CASE WHEN t.doc_id IS NULL THEN 'missing' WHEN s.doc_id IS NULL THEN 'extra' ELSE 'stale' END,
+       p.doc_id IS NOT NULL
+FROM indexer_verify_source s FULL JOIN indexer_verify_target t ON t.doc_id = s.doc_id
+LEFT JOIN (SELECT DISTINCT {doc_id} AS doc_id FROM {schema}.outbox o WHERE o.index_name = {index}) p
+  ON p.doc_id = coalesce(s.doc_id, t.doc_id)
+WHERE s.doc_id IS NULL OR t.doc_id IS NULL OR s.hash <> t.hash;
+
+-- name: verify_suspects
+SELECT doc_id, root_key::text FROM indexer_verify_diff WHERE NOT in_flight ORDER BY doc_id;
+
+-- name: key_as_text
+-- {key}: a root key expression over p.parts, the key values of a document id.
+SELECT ({key})::text FROM (SELECT %(parts)s::text[] AS parts) AS p;
+
+-- name: verify_clear_sides
+TRUNCATE indexer_verify_source, indexer_verify_target;
+
+-- name: verify_in_flight
+SELECT count(*) FROM indexer_verify_diff WHERE in_flight;
+
+-- name: verify_kinds
+SELECT kind, count(*) FROM indexer_verify_diff WHERE NOT in_flight GROUP BY kind;
+
+-- name: verify_samples
+SELECT kind, (array_agg(doc_id ORDER BY doc_id))[1:%(samples)s] FROM indexer_verify_diff
+WHERE NOT in_flight GROUP BY kind;
+
+-- name: verify_clear
+TRUNCATE indexer_verify_source, indexer_verify_target, indexer_verify_diff;
+
+-- name: enqueue_repairs
+INSERT INTO {schema}.outbox (index_name, root_key, op, source_table)
+SELECT DISTINCT %(index)s, k, 'repair', 'verify' FROM jsonb_array_elements(%(keys)s::jsonb) AS k;

@@ -17,6 +17,7 @@ from psycopg2 import sql
 
 from indexer.plan import Plan
 from indexer.schema.catalog import Table
+from indexer.sqlfiles import Queries
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,10 @@ class MissingIndex:
 
     def statement(self) -> sql.Composed:
         """``CREATE INDEX CONCURRENTLY ON <table> (<columns>)``."""
-        return sql.SQL("CREATE INDEX CONCURRENTLY ON {} ({})").format(
-            sql.Identifier(self.table.schema, self.table.name),
-            sql.SQL(", ").join(sql.Identifier(c) for c in self.columns),
+        return Queries("").compose(
+            "create_index_advice",
+            table=sql.Identifier(self.table.schema, self.table.name),
+            columns=sql.SQL(", ").join(sql.Identifier(c) for c in self.columns),
         )
 
 

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 import click
+from psycopg2 import sql
 
 from indexer import db, locks, logs
 from indexer.advice import MissingIndex, missing_indexes
@@ -24,8 +25,10 @@ from indexer.schema.model import DocumentSchema
 from indexer.search.connect import open_store
 from indexer.search.store import DocumentStore
 from indexer.settings import Settings
-from indexer.sqlfiles import Queries, schema_ddl
+from indexer.sqlfiles import schema_ddl
+from indexer.sqlgen.documents import matching_roots
 from indexer.sqlgen.names import publication_name
+from indexer.state import StateStore
 from indexer.targets import BootstrapTarget, IndexState, create_building, plan_bootstrap, read_states
 
 
@@ -84,9 +87,9 @@ def _installed_states(conn: Any, state_schema: str) -> dict[str, IndexState]:
     installation = read_installation(conn, state_schema)
     if installation is None or installation.format_version < 3:
         return {}
-    states = read_states(conn, Queries(state_schema))
-    conn.rollback()
-    return states
+    store = StateStore(conn, state_schema)
+    with store.reading():
+        return read_states(store)
 
 
 def run_bootstrap(
@@ -243,15 +246,17 @@ def run_reindex(settings: Settings, schema: DocumentSchema, *, index_name: str |
             chosen = [p for p in plan.indexes if index_name in (None, p.index.name)]
             if where is not None:
                 for index_plan in chosen:
-                    with conn.cursor() as cur:
-                        cur.execute(
-                            _resync_statement(plan.state_schema, index_plan, where), {"index": index_plan.index.name}
-                        )
-                        click.echo(f"{index_plan.index.name}: enqueued {cur.rowcount} document(s) to build again")
+                    # The condition is the operator's own SQL, run with the operator's
+                    # privileges like a query typed into psql; everything else is composed.
+                    count = StateStore(conn, plan.state_schema).run(
+                        "enqueue_matching_roots", {"index": index_plan.index.name},
+                        where=sql.SQL(where), **matching_roots(index_plan.index),
+                    )  # fmt: skip
+                    click.echo(f"{index_plan.index.name}: enqueued {count} document(s) to build again")
                 continue
             store = open_store(settings.search)
             try:
-                targets = Targets(conn, plan.state_schema, store, grace=settings.retire_after)
+                targets = Targets(StateStore(conn, plan.state_schema), store, grace=settings.retire_after)
                 for index_plan in chosen:
                     building = targets.rebuild(index_plan, "indexer reindex")
                     if building is None:
@@ -267,31 +272,6 @@ def run_reindex(settings: Settings, schema: DocumentSchema, *, index_name: str |
                 store.close()
     if where is None:
         click.echo(f"`indexer run -c {settings.schema_file}` builds it (a running one has started already)")
-
-
-def _resync_statement(state_schema: str, index_plan: Any, where: str) -> Any:
-    """``INSERT INTO outbox`` the keys of the root rows matching ``where``. The
-    condition is the operator's own SQL, run with the operator's privileges,
-    like a query typed into psql; everything else is composed."""
-    from psycopg2 import sql
-
-    from indexer.sqlgen.documents import alias
-    from indexer.sqlgen.names import col, qualified, root_key_object
-
-    root = index_plan.index.root
-    a = alias(root)
-    routing = col(a, index_plan.index.routing) if index_plan.index.routing else None
-    return sql.SQL(
-        "INSERT INTO {outbox} (index_name, root_key, op, source_table) "
-        "SELECT %(index)s, {key}, 'reindex', {table} FROM {root} AS {a} WHERE ({where})"
-    ).format(
-        outbox=sql.Identifier(state_schema, "outbox"),
-        key=root_key_object(root.table, root.key, [col(a, c) for c in root.key], routing=routing),
-        table=sql.Literal(root.table.display),
-        root=qualified(root.table),
-        a=sql.Identifier(a),
-        where=sql.SQL(where),
-    )
 
 
 def run_teardown(settings: Settings, schema: DocumentSchema, *, delete_index: bool) -> None:
@@ -329,16 +309,11 @@ def run_status(settings: Settings, schema: DocumentSchema) -> None:
             if installation is None:
                 click.echo(f"{database}: not bootstrapped (no schema {settings.state_schema})")
                 continue
-            queries = Queries(settings.state_schema)
-            with conn.cursor() as cur:
-                cur.execute(queries["status_rows"])
-                rows = cur.fetchall()
-                cur.execute(queries["slot_position"], {"slot": installation.slot_name})
-                slot = cur.fetchone()
-                key = locks.advisory_key(settings.state_schema, "member")
-                classid, objid = locks.split_key(key)
-                cur.execute(queries["live_workers"], {"classid": classid, "objid": objid})
-                (workers,) = cur.fetchone()
+            store = StateStore(conn, settings.state_schema)
+            rows = store.rows("status_rows")
+            slot = store.row("slot_position", {"slot": installation.slot_name})
+            classid, objid = locks.split_key(locks.advisory_key(settings.state_schema, "member"))
+            workers = store.value("live_workers", {"classid": classid, "objid": objid})
             click.echo(f"database {database}: {workers} worker(s) connected, {installation.partitions} partitions")
             if slot is None:
                 click.echo(f"  slot {installation.slot_name}: MISSING (the indexer recreates it and verifies)")
@@ -348,9 +323,8 @@ def run_status(settings: Settings, schema: DocumentSchema) -> None:
                     f"  slot {installation.slot_name}: {'active' if active else 'idle'}, confirmed {confirmed},"
                     f" retaining {retained or 0} bytes of WAL"
                 )
-            with conn.cursor() as cur:
-                cur.execute(queries["capture_trigger_states"], {"schema": settings.state_schema})
-                states = {state: (count, tables) for state, count, tables in cur.fetchall()}
+            found = store.rows("capture_trigger_states", {"schema": settings.state_schema})
+            states = {state: (count, tables) for state, count, tables in found}
             total = sum(count for count, _ in states.values())
             click.echo(f"  capture triggers: {states.get('A', (0, ''))[0]} of {total} enabled ALWAYS")
             for state, label in (("O", "origin only (ENABLE TRIGGER ALL?)"), ("R", "replica only"), ("D", "DISABLED")):
@@ -405,14 +379,12 @@ def run_dead_letters(
             if read_installation(conn, settings.state_schema) is None:
                 click.echo(f"{database}: not bootstrapped")
                 continue
-            queries = Queries(settings.state_schema)
-            with conn.cursor() as cur:
-                if requeue:
-                    cur.execute(queries["requeue_dead_letters"], {"index": index_name})
-                    click.echo(f"{database}: requeued {cur.rowcount} document(s) into the outbox")
-                    continue
-                cur.execute(queries["list_dead_letters"], {"index": index_name, "limit": limit})
-                rows = cur.fetchall()
+            store = StateStore(conn, settings.state_schema)
+            if requeue:
+                count = store.run("requeue_dead_letters", {"index": index_name})
+                click.echo(f"{database}: requeued {count} document(s) into the outbox")
+                continue
+            rows = store.rows("list_dead_letters", {"index": index_name, "limit": limit})
             if not rows:
                 click.echo(f"{database}: no dead letters")
             for dl_id, failed_at, index, doc_id, reason, message in rows:

@@ -20,7 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg2.extensions
-from psycopg2 import sql
+
+from indexer.state import StateStore
 
 
 def wait_searchable(conn: Any, index: str, *, timeout: float = 10.0, state_schema: str = "indexer") -> bool:
@@ -32,10 +33,7 @@ def wait_searchable(conn: Any, index: str, *, timeout: float = 10.0, state_schem
     """
     if conn.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
         raise ValueError("wait_searchable() needs a connection outside a transaction: commit first")
-    statement = sql.SQL("SELECT {}.wait_searchable(%s, make_interval(secs => %s))").format(sql.Identifier(state_schema))
-    with conn.cursor() as cur:
-        cur.execute(statement, (index, timeout))
-        (done,) = cur.fetchone()
+    done = StateStore(conn, state_schema).flag("wait_searchable", {"index": index, "timeout": timeout})
     if not conn.autocommit:
         conn.commit()  # end the transaction the call opened; it wrote nothing
     return bool(done)

@@ -86,32 +86,6 @@ def connection(dsn: str, *, application: str = "indexer", autocommit: bool = Fal
             conn.close()
 
 
-def bytes_cursor(conn: Any) -> Any:
-    """A cursor that returns text columns as ``bytes`` (no decoding), for
-    document JSON that goes straight into a bulk body."""
-    cur = conn.cursor()
-    psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cur)
-    return cur
-
-
-@contextlib.contextmanager
-def transaction(conn: Any) -> Iterator[Any]:
-    """An explicit transaction on an autocommit connection; yields a cursor."""
-    cur = conn.cursor()
-    cur.execute("BEGIN")
-    try:
-        yield cur
-    except BaseException:
-        with contextlib.suppress(Exception):
-            cur.execute("ROLLBACK")
-        raise
-    else:
-        cur.execute("COMMIT")
-    finally:
-        with contextlib.suppress(Exception):
-            cur.close()
-
-
 def translate(exc: Exception, command: str = "run") -> IndexerError:
     """An :class:`IndexerError` for a driver error that reached a command's
     boundary: missing privileges say which ones ``command`` needs (``run``,

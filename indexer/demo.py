@@ -25,6 +25,7 @@ import click
 
 from indexer.embedded import LocalPostgres, embedded_bindir, running_osmem
 from indexer.errors import ConfigError
+from indexer.state import StateStore
 
 REPO = Path(__file__).resolve().parent.parent
 PAGILA = REPO / "tests" / "datasets" / "pagila"
@@ -88,11 +89,11 @@ def run_demo(workdir: Path, *, keep: bool) -> None:
             )
             conn = psycopg2.connect(pg.dsn_for("pagila"))
             conn.autocommit = True
-            with conn.cursor() as cur:
+            store = StateStore(conn, "indexer")
+            with contextlib.closing(conn):
 
                 def backfilled() -> bool:
-                    cur.execute("SELECT backfill_state = 'done' FROM indexer.indexes")
-                    return bool(cur.fetchone()[0])
+                    return store.flag("demo_backfilled")
 
                 _wait(backfilled, 120, "the backfill")
                 count = _search(search_url, "pagila_film", {"size": 0})["hits"]["total"]["value"]
@@ -114,9 +115,8 @@ def run_demo(workdir: Path, *, keep: bool) -> None:
                         f" {', '.join(film['categories'] or [])}; with {actors}"
                     )
                 click.secho("6/6 renaming actor 1 in Postgres; every film of that actor changes in search", bold=True)
-                cur.execute("SELECT count(*) FROM film_actor WHERE actor_id = 1")
-                (films,) = cur.fetchone()
-                cur.execute("UPDATE actor SET first_name = 'ZELDA' WHERE actor_id = 1")
+                films = store.value("demo_films_of_actor_1")
+                store.run("demo_rename_actor_1")
                 started = time.monotonic()
 
                 def arrived() -> bool:
@@ -126,7 +126,6 @@ def run_demo(workdir: Path, *, keep: bool) -> None:
 
                 _wait(arrived, 30, "the change")
                 click.echo(f"    {films} film documents updated in {time.monotonic() - started:.2f} s")
-            conn.close()
             if keep:
                 click.echo(f"servers are running; try: curl '{search_url}/pagila_film/_search?q=title:academy'")
                 click.echo("press Ctrl-C to stop")

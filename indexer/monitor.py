@@ -23,7 +23,7 @@ from typing import Any
 from indexer import db, locks
 from indexer.install import read_installation
 from indexer.settings import Settings
-from indexer.sqlfiles import Queries
+from indexer.state import StateStore
 
 
 @dataclass
@@ -63,29 +63,24 @@ def look(settings: Settings, database: str) -> DatabaseLook:
         if installation is None:
             found.installed = False
             return found
-        queries = Queries(settings.state_schema)
-        with conn.cursor() as cur:
-            classid, objid = locks.split_key(locks.advisory_key(settings.state_schema, "member"))
-            cur.execute(queries["live_workers"], {"classid": classid, "objid": objid})
-            found.workers = int(cur.fetchone()[0])
-            keys = [locks.split_key(locks.advisory_key(settings.state_schema, "partition", str(p)))
-                    for p in range(installation.partitions)]  # fmt: skip
-            cur.execute(
-                queries["partitions_by_worker"], {"classids": [k[0] for k in keys], "objids": [k[1] for k in keys]}
-            )
-            found.partitions = [(int(pid), int(n)) for pid, n in cur.fetchall()]
-            found.slot = installation.slot_name
-            cur.execute(queries["slot_position"], {"slot": installation.slot_name})
-            slot = cur.fetchone()
-            if slot is not None:
-                found.slot_active, found.retained_bytes = bool(slot[2]), slot[3]
-            cur.execute(queries["capture_trigger_states"], {"schema": settings.state_schema})
-            found.triggers_not_always = sum(count for state, count, _ in cur.fetchall() if state != "A")
-            cur.execute(queries["monitor_rows"])
-            for row in cur.fetchall():
-                found.indexes.append(IndexLook(*row))
-            cur.execute(queries["outbox_counters"], {"schema": settings.state_schema})
-            found.outbox_inserted, found.outbox_deleted = (int(v) for v in cur.fetchone())
+        store = StateStore(conn, settings.state_schema)
+        classid, objid = locks.split_key(locks.advisory_key(settings.state_schema, "member"))
+        found.workers = int(store.value("live_workers", {"classid": classid, "objid": objid}))
+        keys = [locks.split_key(locks.advisory_key(settings.state_schema, "partition", str(p)))
+                for p in range(installation.partitions)]  # fmt: skip
+        lock_keys = {"classids": [k[0] for k in keys], "objids": [k[1] for k in keys]}
+        found.partitions = [(int(pid), int(n)) for pid, n in store.rows("partitions_by_worker", lock_keys)]
+        found.slot = installation.slot_name
+        slot = store.row("slot_position", {"slot": installation.slot_name})
+        if slot is not None:
+            found.slot_active, found.retained_bytes = bool(slot[2]), slot[3]
+        states = store.rows("capture_trigger_states", {"schema": settings.state_schema})
+        found.triggers_not_always = sum(count for state, count, _ in states if state != "A")
+        for row in store.rows("monitor_rows"):
+            found.indexes.append(IndexLook(*row))
+        counters = store.row("outbox_counters", {"schema": settings.state_schema})
+        assert counters is not None
+        found.outbox_inserted, found.outbox_deleted = (int(v) for v in counters)
     return found
 
 

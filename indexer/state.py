@@ -24,6 +24,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any, TypeAlias
 
+import psycopg2.extensions
 from psycopg2 import sql
 
 from indexer.sqlfiles import Queries
@@ -79,6 +80,40 @@ class StateStore:
     def flag(self, statement: Statement, params: Any = None, /, **parts: sql.Composable) -> bool:
         """:meth:`value` as a bool (a missing row is False)."""
         return bool(self.value(statement, params, **parts))
+
+    def bytes_rows(self, statement: Statement, params: Any = None, /, **parts: sql.Composable) -> list[Any]:
+        """Every row, with text columns as ``bytes`` (no decoding): document
+        JSON that goes straight into a bulk body."""
+        cur = self.conn.cursor()
+        try:
+            psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cur)
+            cur.execute(self.statement(statement, **parts), params)
+            return list(cur.fetchall())
+        finally:
+            cur.close()
+
+    def stream(
+        self, statement: Statement, params: Any = None, /, *, cursor: str, size: int, **parts: sql.Composable
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rows through a server-side cursor named ``cursor``, fetched
+        ``size`` at a time (bounded memory). Needs an open transaction."""
+        with self.conn.cursor(name=cursor) as named:
+            named.itersize = size
+            named.execute(self.statement(statement, **parts), params)
+            yield from named
+
+    # -- advisory locks (keys from :func:`indexer.locks.advisory_key`) --------------
+
+    def try_lock(self, key: int) -> bool:
+        """Take the session-level advisory lock ``key`` if free; whether it was taken."""
+        return self.flag("try_advisory_lock", {"key": key})
+
+    def unlock(self, key: int) -> None:
+        self.run("advisory_unlock", {"key": key})
+
+    def lock_shared(self, key: int) -> None:
+        """Wait for and take ``key`` shared, for the session."""
+        self.run("advisory_lock_shared", {"key": key})
 
     def copy_in(self, statement: Statement, source: Any, /, **parts: sql.Composable) -> None:
         """Run a ``COPY ... FROM STDIN`` statement with ``source`` (a file-like

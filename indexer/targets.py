@@ -43,10 +43,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from indexer import db, locks, logs
+from indexer import locks, logs
 from indexer.plan import IndexPlan
 from indexer.search.store import DocumentStore
-from indexer.sqlfiles import Queries
+from indexer.state import StateStore
 
 META_KEY = "pg_search_indexer"
 
@@ -74,10 +74,9 @@ class IndexState:
         return self.building_physical is not None and self.backfill_state == "done"
 
 
-def read_states(conn: Any, queries: Queries) -> dict[str, IndexState]:
-    with conn.cursor() as cur:
-        cur.execute(queries["index_targets"])
-        return {row[0]: IndexState(*row) for row in cur.fetchall()}
+def read_states(state: StateStore) -> dict[str, IndexState]:
+    """Every index's row of ``indexes``, by index name."""
+    return {row[0]: IndexState(*row) for row in state.rows("index_targets")}
 
 
 def physical_name(index: str, generation: int) -> str:
@@ -203,45 +202,38 @@ def create_building(store: DocumentStore, index_plan: IndexPlan, target: Bootstr
 
 
 @contextlib.contextmanager
-def _locked(conn: Any, state_schema: str, *parts: str) -> Iterator[bool]:
-    key = locks.advisory_key(state_schema, *parts)
-    with conn.cursor() as cur:
-        cur.execute("SELECT pg_catalog.pg_try_advisory_lock(%s)", (key,))
-        got = bool(cur.fetchone()[0])
+def _locked(state: StateStore, *parts: str) -> Iterator[bool]:
+    key = locks.advisory_key(state.state_schema, *parts)
+    got = state.try_lock(key)
     try:
         yield got
     finally:
         if got:
-            with conn.cursor() as cur:
-                cur.execute("SELECT pg_catalog.pg_advisory_unlock(%s)", (key,))
+            state.unlock(key)
 
 
 class Targets:
     """Swaps, retirements and incidents of the versioned indexes of one
-    database, on ``conn`` (autocommit). Every change runs under an advisory
+    database, on ``state``'s connection (autocommit). Every change runs under an advisory
     lock per index, so workers on any host can call these safely."""
 
-    def __init__(self, conn: Any, state_schema: str, store: DocumentStore, *, grace: float) -> None:
-        self.conn = conn
-        self.state_schema = state_schema
-        self.queries = Queries(state_schema)
+    def __init__(self, state: StateStore, store: DocumentStore, *, grace: float) -> None:
+        self.state = state
         self.store = store
         self.grace = grace
         self.log = logs.get("targets")
 
     def states(self) -> dict[str, IndexState]:
-        return read_states(self.conn, self.queries)
+        return read_states(self.state)
 
     def _held(self, index: str) -> bool:
-        with self.conn.cursor() as cur:
-            cur.execute(self.queries["held_rows"], {"index": index})
-            return bool(cur.fetchone()[0])
+        return self.state.flag("held_rows", {"index": index})
 
     def maybe_swap(self, index_plan: IndexPlan) -> bool:
         """Swap in the built version of ``index_plan``'s index once its backfill
         is done and no held row is left. Returns True when it swapped."""
         name = index_plan.index.name
-        with _locked(self.conn, self.state_schema, "targets", name) as got:
+        with _locked(self.state, "targets", name) as got:
             if not got:
                 return False
             state = self.states().get(name)
@@ -269,16 +261,10 @@ class Targets:
                 self._delete_retired(name, state.retired_physical)  # the slot is needed for the live one
             if actions:
                 self.store.update_aliases(actions)
-            with self.conn.cursor() as cur:
-                cur.execute(
-                    self.queries["go_live"],
-                    {
-                        "index": name,
-                        "building": building,
-                        "grace": self.grace,
-                        "query": index_plan.queries.by_keys().as_string(self.conn),
-                    },
-                )
+            self.state.run("go_live", {
+                "index": name, "building": building, "grace": self.grace,
+                "query": index_plan.queries.by_keys().as_string(self.state.conn),
+            })  # fmt: skip
             self.log.info(
                 "index_swapped", index=name, live=building, previous=state.live_physical, reason=state.building_reason
             )
@@ -287,13 +273,12 @@ class Targets:
     def _delete_retired(self, name: str, physical: str) -> None:
         if physical != name:  # never the alias's own name
             self.store.delete_index(physical)
-        with self.conn.cursor() as cur:
-            cur.execute(self.queries["retired_deleted"], {"index": name, "physical": physical})
+        self.state.run("retired_deleted", {"index": name, "physical": physical})
         self.log.info("index_retired_deleted", index=name, physical=physical)
 
     def retire_due(self, name: str) -> None:
         """Delete the retired version of ``name`` once its grace period is over."""
-        with _locked(self.conn, self.state_schema, "targets", name) as got:
+        with _locked(self.state, "targets", name) as got:
             if not got:
                 return
             state = self.states().get(name)
@@ -326,7 +311,7 @@ class Targets:
         sound one is being built. Logged as an incident. Returns True when it
         changed anything."""
         name = index_plan.index.name
-        with _locked(self.conn, self.state_schema, "targets", name) as got:
+        with _locked(self.state, "targets", name) as got:
             if not got:
                 return False
             problems = self.check(index_plan)
@@ -338,8 +323,7 @@ class Targets:
             live_gone = any("live index" in p or "adopted index" in p for p in problems)
             building_bad = any("being built" in p for p in problems)
             if live_gone:
-                with self.conn.cursor() as cur:
-                    cur.execute(self.queries["live_lost"], {"index": name, "live": state.live_physical})
+                self.state.run("live_lost", {"index": name, "live": state.live_physical})
             if building_bad or not state.building_physical:
                 if building_bad and state.building_physical and state.building_physical != name:
                     self.store.delete_index(state.building_physical)  # an impostor, auto-created
@@ -351,7 +335,7 @@ class Targets:
         version already being built is dropped first. Returns the new version's
         name, or None when another process holds the index's lock right now."""
         name = index_plan.index.name
-        with _locked(self.conn, self.state_schema, "targets", name) as got:
+        with _locked(self.state, "targets", name) as got:
             if not got:
                 return None
             state = self.states()[name]
@@ -367,10 +351,8 @@ class Targets:
             generation += 1
         building = physical_name(name, generation)
         self.store.create_index(building, body_with_meta(index_plan, generation))
-        with db.transaction(self.conn) as cur:
-            cur.execute(
-                self.queries["start_build"],
-                {"index": name, "generation": generation, "building": building, "reason": reason},
-            )
+        with self.state.transaction():
+            params = {"index": name, "generation": generation, "building": building, "reason": reason}
+            self.state.run("start_build", params)
         self.log.warning("index_build_started", index=name, building=building, reason=reason)
         return building

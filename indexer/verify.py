@@ -140,7 +140,7 @@ class _Comparison:
                 report.in_index += self.load_target_page(page)
 
     def diff(self) -> None:
-        doc_id = self.plan.queries.doc_id_of_key(sql.SQL("o.root_key"))
+        doc_id = self.plan.queries.doc_id_of_key(sql.Identifier("o", "root_key"))
         self.store.run("verify_diff", doc_id=doc_id, index=sql.Literal(self.name))
 
     def suspects(self) -> list[tuple[str, str | None]]:

@@ -165,15 +165,6 @@ FROM {schema}.indexes i LEFT JOIN {schema}.backfill_chunks c USING (index_name)
 GROUP BY i.index_name, i.backfill_state, i.backfill_total
 ORDER BY i.index_name;
 
--- name: reset_backfill
-DELETE FROM {schema}.backfill_chunks WHERE index_name = %(index)s;
-UPDATE {schema}.indexes
-SET backfill_state = 'pending', backfill_total = NULL, backfill_started_at = NULL, backfill_finished_at = NULL
-WHERE index_name = %(index)s;
-
--- name: backlog_total
-SELECT count(*) FROM {schema}.outbox;
-
 -- name: backlog_by_index
 SELECT index_name, count(*), extract(epoch FROM clock_timestamp() - min(enqueued_at))::float8
 FROM {schema}.outbox GROUP BY index_name ORDER BY index_name;
@@ -682,3 +673,93 @@ TRUNCATE indexer_verify_source, indexer_verify_target, indexer_verify_diff;
 -- name: enqueue_repairs
 INSERT INTO {schema}.outbox (index_name, root_key, op, source_table)
 SELECT DISTINCT %(index)s, k, 'repair', 'verify' FROM jsonb_array_elements(%(keys)s::jsonb) AS k;
+
+-- ---------------------------------------------------------------------------
+-- Advisory locks and positions.
+
+-- name: try_advisory_lock
+SELECT pg_catalog.pg_try_advisory_lock(%(key)s);
+
+-- name: advisory_unlock
+SELECT pg_catalog.pg_advisory_unlock(%(key)s);
+
+-- name: advisory_lock_shared
+SELECT pg_catalog.pg_advisory_lock_shared(%(key)s);
+
+-- name: current_wal_lsn
+SELECT pg_catalog.pg_current_wal_lsn()::text;
+
+-- name: enqueue_matching_roots
+-- indexer reindex --where: the keys of the root rows matching the operator's condition {where}
+-- (parts from sqlgen.documents.matching_roots).
+INSERT INTO {schema}.outbox (index_name, root_key, op, source_table)
+SELECT %(index)s, {key}, 'reindex', {table} FROM {root} AS {alias} WHERE ({where});
+
+-- name: wait_searchable
+-- Read-your-writes for applications (indexer.consistency): true once everything
+-- committed before the call is searchable in the index.
+SELECT {schema}.wait_searchable(%(index)s, make_interval(secs => %(timeout)s));
+
+-- ---------------------------------------------------------------------------
+-- Catalog reflection (indexer.schema.catalog), beside SQLAlchemy's inspector.
+
+-- name: catalog_columns
+-- Every column of every relation in %(schemas)s, typed as Postgres spells the type.
+SELECT n.nspname, c.relname, c.oid::bigint, c.relkind::text, a.attname,
+       format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       t.typnamespace = 'pg_catalog'::regnamespace
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+ORDER BY n.nspname, c.relname, a.attnum;
+
+-- name: catalog_identities
+-- Replica identity, its index and columns, and the leaf partitions of %(oids)s.
+SELECT c.oid::bigint,
+       CASE WHEN c.relkind = 'p' AND c.relreplident = 'f' AND EXISTS (
+              SELECT FROM pg_catalog.pg_partition_tree(c.oid) p JOIN pg_catalog.pg_class l ON l.oid = p.relid
+              WHERE p.isleaf AND l.relreplident <> 'f')
+            THEN 'd' ELSE c.relreplident::text END,
+       (SELECT x.relname::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class x ON x.oid = i.indexrelid
+         WHERE i.indrelid = c.oid AND i.indisreplident),
+       coalesce((SELECT array_agg(a.attname::text ORDER BY k.ord) FROM pg_catalog.pg_index i
+                   CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+                   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+                  WHERE i.indrelid = c.oid AND i.indisreplident), '{{}}'),
+       CASE WHEN c.relkind = 'p' THEN coalesce((
+                   SELECT array_agg(ARRAY[ln.nspname::text, l.relname::text] ORDER BY ln.nspname, l.relname)
+                   FROM pg_catalog.pg_partition_tree(c.oid) p JOIN pg_catalog.pg_class l ON l.oid = p.relid
+                   JOIN pg_catalog.pg_namespace ln ON ln.oid = l.relnamespace WHERE p.isleaf), '{{}}')
+            ELSE '{{}}' END
+FROM pg_catalog.pg_class c
+WHERE c.oid = ANY(%(oids)s::oid[]);
+
+-- name: catalog_btree_indexes
+-- Key columns of every valid, non-partial, non-expression btree index of %(oids)s.
+SELECT i.indrelid::bigint,
+       array(SELECT a.attname::text FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+             WHERE k.ord <= i.indnkeyatts ORDER BY k.ord)
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class x ON x.oid = i.indexrelid
+JOIN pg_catalog.pg_am am ON am.oid = x.relam
+WHERE i.indrelid = ANY(%(oids)s::oid[]) AND i.indisvalid AND am.amname = 'btree' AND i.indpred IS NULL
+  AND 0 <> ALL (i.indkey::int2[]);
+
+-- ---------------------------------------------------------------------------
+-- The demo (indexer demo): its own check and the change it makes, as a user would in psql.
+
+-- name: demo_backfilled
+SELECT bool_and(backfill_state = 'done') FROM {schema}.indexes;
+
+-- name: demo_films_of_actor_1
+SELECT count(*) FROM public.film_actor WHERE actor_id = 1;
+
+-- name: demo_rename_actor_1
+UPDATE public.actor SET first_name = 'ZELDA' WHERE actor_id = 1;
+
+-- name: create_index_advice
+-- Printed by bootstrap and `run --analyze` for a lookup no index serves; never run by the indexer.
+CREATE INDEX CONCURRENTLY ON {table} ({columns})

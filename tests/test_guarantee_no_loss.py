@@ -148,7 +148,7 @@ def test_capturing_transaction_that_began_after_the_checkers_snapshot_is_named_e
     then A asks. B's id is above A's snapshot, and the cluster's epoch is above 0:
     A must name B's full xid8 (not one from another epoch) and wait for it."""
     from indexer.pipeline.drain import InFlight
-    from indexer.sqlfiles import Queries
+    from indexer.state import StateStore
 
     assert pagila.sql("SELECT pg_current_xact_id()::text::bigint >> 32")[0][0] >= 1, "the test cluster's epoch is 0"
     a = pagila.connect(autocommit=False)
@@ -163,10 +163,10 @@ def test_capturing_transaction_that_began_after_the_checkers_snapshot_is_named_e
             cur.execute("SELECT pg_current_xact_id()::text")
             (b_xid,) = cur.fetchone()
         assert pagila.pending() == 0  # B's outbox rows are not visible yet
-        in_flight = InFlight(a, Queries("indexer"), "indexer", max_wait=0.2)
+        in_flight = InFlight(StateStore(a, "indexer"), max_wait=0.2)
         assert in_flight.settle() == [b_xid]  # 4. A names B, still running after the wait
         b.rollback()
-        assert InFlight(a, Queries("indexer"), "indexer", max_wait=0.2).settle() == []
+        assert InFlight(StateStore(a, "indexer"), max_wait=0.2).settle() == []
     finally:
         a.close()
         b.close()

@@ -22,10 +22,8 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from indexer import logs
-from indexer.db import bytes_cursor, transaction
 from indexer.faults import NO_FAULTS, Faults
 from indexer.locks import advisory_key
 from indexer.pipeline.drain import record_rejections
@@ -33,7 +31,7 @@ from indexer.plan import IndexPlan
 from indexer.process import PlanChanged
 from indexer.search.bulk import Outcome, Rejection, Row
 from indexer.search.writer import DocumentWriter
-from indexer.sqlfiles import Queries
+from indexer.state import StateStore
 from indexer.targets import WRITE_SUFFIX
 
 Report = Callable[..., None]
@@ -58,9 +56,7 @@ class Backfiller:
 
     def __init__(
         self,
-        conn: Any,
-        queries: Queries,
-        state_schema: str,
+        store: StateStore,
         writer: DocumentWriter,
         *,
         page_size: int,
@@ -69,9 +65,8 @@ class Backfiller:
         should_stop: Callable[[], bool],
         faults: Faults = NO_FAULTS,
     ) -> None:
-        self.conn = conn
-        self.queries = queries
-        self.state_schema = state_schema
+        self.store = store
+        self.state_schema = store.state_schema
         self.writer = writer
         self.page_size = page_size
         self.workers = workers
@@ -83,15 +78,12 @@ class Backfiller:
     @contextlib.contextmanager
     def _lock(self, *parts: str) -> Iterator[bool]:
         key = advisory_key(self.state_schema, *parts)
-        with self.conn.cursor() as cur:
-            cur.execute("SELECT pg_catalog.pg_try_advisory_lock(%s)", (key,))
-            got = bool(cur.fetchone()[0])
+        got = self.store.try_lock(key)
         try:
             yield got
         finally:
             if got:
-                with self.conn.cursor() as cur:
-                    cur.execute("SELECT pg_catalog.pg_advisory_unlock(%s)", (key,))
+                self.store.unlock(key)
 
     def _wait_for_lock(self, *parts: str) -> None:
         """Until the holder of the lock lets go (or this worker must stop)."""
@@ -104,9 +96,7 @@ class Backfiller:
             delay = min(delay * 2, 0.1)
 
     def state(self, index: str) -> str:
-        with self.conn.cursor() as cur:
-            cur.execute(self.queries["backfill_state"], {"index": index})
-            row = cur.fetchone()
+        row = self.store.row("backfill_state", {"index": index})
         return str(row[0]) if row else "done"
 
     def plan(self, plan: IndexPlan) -> None:
@@ -119,30 +109,24 @@ class Backfiller:
                 return
             if self.state(index) != "pending":
                 return
-            with self.conn.cursor() as cur:
-                cur.execute(plan.queries.count())
-                (total,) = cur.fetchone()
-                chunks = max(1, min(MAX_CHUNKS, max(self.workers * CHUNKS_PER_WORKER, math.ceil(total / CHUNK_ROWS))))
-                if total < self.page_size * 2:
-                    chunks = 1
-                bounds: list[str] = []
-                if chunks > 1:
-                    cur.execute(plan.queries.boundaries(), {"step": math.ceil(total / chunks)})
-                    bounds = [row[0] for row in cur.fetchall()]
-            with transaction(self.conn) as cur:
+            total = int(self.store.value(plan.queries.count()))
+            chunks = max(1, min(MAX_CHUNKS, max(self.workers * CHUNKS_PER_WORKER, math.ceil(total / CHUNK_ROWS))))
+            if total < self.page_size * 2:
+                chunks = 1
+            bounds: list[str] = []
+            if chunks > 1:
+                step = {"step": math.ceil(total / chunks)}
+                bounds = [row[0] for row in self.store.rows(plan.queries.boundaries(), step)]
+            with self.store.transaction():
                 lowers = [None, *bounds]
                 uppers = [*bounds, None]
                 for number, (lower, upper) in enumerate(zip(lowers, uppers, strict=True)):
-                    cur.execute(
-                        self.queries["insert_chunk"], {"index": index, "chunk": number, "lower": lower, "upper": upper}
-                    )
-                cur.execute(self.queries["backfill_started"], {"index": index, "total": total})
+                    self.store.run("insert_chunk", {"index": index, "chunk": number, "lower": lower, "upper": upper})
+                self.store.run("backfill_started", {"index": index, "total": total})
             self.log.info("backfill_planned", index=index, documents=total, chunks=len(lowers))
 
     def chunks(self, index: str) -> list[Chunk]:
-        with self.conn.cursor() as cur:
-            cur.execute(self.queries["backfill_chunks"], {"index": index})
-            return [Chunk(*row) for row in cur.fetchall()]
+        return [Chunk(*row) for row in self.store.rows("backfill_chunks", {"index": index})]
 
     def work(self, plan: IndexPlan, target: str) -> bool:
         """Scan unclaimed chunks of ``plan``'s index into ``target`` (the write
@@ -165,18 +149,14 @@ class Backfiller:
                 if current is None or current.done:
                     continue
                 self.scan(plan, current, target)
-        with self.conn.cursor() as cur:
-            cur.execute(self.queries["backfill_finished"], {"index": index})
-            finished = cur.fetchone() is not None
+        finished = self.store.row("backfill_finished", {"index": index}) is not None
         if finished:
             self.log.info("backfill_done", index=index)
         return finished or self.state(index) == "done"
 
     def _page(self, plan: IndexPlan, after: str | None, upto: str | None) -> list[Row]:
         query = plan.queries.page(lower=after is not None, upper=upto is not None)
-        with bytes_cursor(self.conn) as cur:
-            cur.execute(query, {"after": after, "upto": upto, "limit": self.page_size})
-            return cur.fetchall()  # type: ignore[no-any-return]
+        return self.store.bytes_rows(query, {"after": after, "upto": upto, "limit": self.page_size})
 
     def scan(self, plan: IndexPlan, chunk: Chunk, target: str) -> None:
         """Index one chunk from its checkpoint on, overlapping the build of a
@@ -228,9 +208,9 @@ class Backfiller:
         outcome = future.result()  # Stopped and errors propagate: no checkpoint
         self.faults.hit("backfill_after_bulk")
         index = plan.index.name
-        with transaction(self.conn) as cur:
-            record_rejections(cur, self.queries, index, outcome.rejected)
-            self._checkpoint_on(cur, plan, target, chunk.number, rows[-1][3].decode(), len(rows), done=done)
+        with self.store.transaction():
+            record_rejections(self.store, index, outcome.rejected)
+            self._checkpoint(plan, target, chunk.number, rows[-1][3].decode(), len(rows), done=done)
         self.report(
             phase="backfill",
             index=index,
@@ -243,17 +223,11 @@ class Backfiller:
         )
 
     def _checkpoint(self, plan: IndexPlan, target: str, chunk: int, last: str | None, docs: int, *, done: bool) -> None:
-        with self.conn.cursor() as cur:
-            self._checkpoint_on(cur, plan, target, chunk, last, docs, done=done)
-
-    def _checkpoint_on(
-        self, cur: Any, plan: IndexPlan, target: str, chunk: int, last: str | None, docs: int, *, done: bool
-    ) -> None:
         """Record a chunk's progress; raises :class:`PlanChanged` (rolling back
         the caller's transaction) when the version or shape it was for is no
         longer the one being built."""
-        cur.execute(
-            self.queries["checkpoint_chunk"],
+        found = self.store.row(
+            "checkpoint_chunk",
             {
                 "index": plan.index.name,
                 "chunk": chunk,
@@ -264,5 +238,5 @@ class Backfiller:
                 "building": target.removesuffix(WRITE_SUFFIX),
             },
         )
-        if cur.fetchone() is None:
+        if found is None:
             raise PlanChanged

@@ -23,20 +23,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
+from psycopg2 import sql
 
 from indexer import logs
-from indexer.db import bytes_cursor, transaction
 from indexer.faults import NO_FAULTS, Faults
 from indexer.locks import split_key
 from indexer.plan import IndexPlan
 from indexer.process import PlanChanged
 from indexer.search.bulk import Outcome, Rejection, Row, row_doc_id
 from indexer.search.writer import DocumentWriter, TargetMissing
-from indexer.sqlfiles import Queries
 from indexer.sqlgen.triggers import capture_lock_key
+from indexer.state import StateStore
 from indexer.targets import write_alias
 
 Report = Callable[..., None]
@@ -48,12 +47,12 @@ class BatchResult:
     documents: int = 0
 
 
-def record_rejections(cur: Any, queries: Queries, index: str, rejected: Sequence[Rejection]) -> None:
+def record_rejections(store: StateStore, index: str, rejected: Sequence[Rejection]) -> None:
     """Insert one dead letter per rejected document (same transaction as the ack)."""
     for rejection in rejected:
         _version, doc_id_json, _doc, key = rejection.row
-        cur.execute(
-            queries["dead_letter"],
+        store.run(
+            "dead_letter",
             {
                 "index": index,
                 "root_key": key.decode(),
@@ -71,37 +70,32 @@ class InFlight:
     once is not waited for again, so a long transaction stalls a worker once,
     not every batch."""
 
-    def __init__(self, conn: Any, queries: Queries, state_schema: str, max_wait: float) -> None:
-        self.conn = conn
-        self.queries = queries
-        self.classid, self.objid = split_key(capture_lock_key(state_schema))
+    def __init__(self, store: StateStore, max_wait: float) -> None:
+        self.store = store
+        self.classid, self.objid = split_key(capture_lock_key(store.state_schema))
         self.max_wait = max_wait
         self.patience_spent: set[str] = set()
 
     def settle(self) -> list[str]:
-        with self.conn.cursor() as cur:
-            cur.execute(self.queries["capturing_transactions"], {"classid": self.classid, "objid": self.objid})
-            running = [row[0] for row in cur.fetchall()]
-            if not running:
-                self.patience_spent.clear()
-                return []
-            deadline = time.monotonic() + self.max_wait
-            delay = 0.002
-            while any(x not in self.patience_spent for x in running) and time.monotonic() < deadline:
-                time.sleep(delay)
-                delay = min(delay * 2, 0.05)
-                cur.execute(self.queries["still_running"], {"xids": running})
-                running = list(cur.fetchone()[0])
+        lock = {"classid": self.classid, "objid": self.objid}
+        running = [row[0] for row in self.store.rows("capturing_transactions", lock)]
+        if not running:
+            self.patience_spent.clear()
+            return []
+        deadline = time.monotonic() + self.max_wait
+        delay = 0.002
+        while any(x not in self.patience_spent for x in running) and time.monotonic() < deadline:
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
+            running = list(self.store.value("still_running", {"xids": running}))
         self.patience_spent = set(running)
         return running
 
 
-def build(conn: Any, query: Any, keys_json: str) -> list[Row]:
+def build(store: StateStore, query: sql.Composable, keys_json: str) -> list[Row]:
     """Documents for the root keys in ``keys_json`` (a JSON array), built by
     ``query`` (a document query, composed or as stored text)."""
-    with bytes_cursor(conn) as cur:
-        cur.execute(query, {"keys": keys_json})
-        return cur.fetchall()  # type: ignore[no-any-return]
+    return store.bytes_rows(query, {"keys": keys_json})
 
 
 @dataclass(frozen=True)
@@ -130,7 +124,9 @@ class Group:
         )
 
 
-def _write(writer: DocumentWriter, conn: Any, plan: IndexPlan, group: Group, faults: Faults) -> tuple[Outcome, int]:
+def _write(
+    writer: DocumentWriter, store: StateStore, plan: IndexPlan, group: Group, faults: Faults
+) -> tuple[Outcome, int]:
     """Build and write one group to its targets; returns the merged outcome and
     the number of documents built."""
     if group.live_physical is None and group.building is None:
@@ -139,7 +135,7 @@ def _write(writer: DocumentWriter, conn: Any, plan: IndexPlan, group: Group, fau
         # bootstrap installed another document shape since this plan was loaded:
         # nothing is written or acknowledged; the worker restarts with the new plan
         raise PlanChanged
-    rows = build(conn, plan.queries.by_keys(), group.keys)
+    rows = build(store, plan.queries.by_keys(), group.keys)
     total = Outcome()
     rejected: dict[bytes, Rejection] = {}
     if plan.plugins is not None:
@@ -152,7 +148,7 @@ def _write(writer: DocumentWriter, conn: Any, plan: IndexPlan, group: Group, fau
     outcomes: list[Outcome] = []
     if group.live_physical is not None:
         if group.live_query is not None:  # an older document shape: that version only
-            live_rows = build(conn, group.live_query, group.keys)
+            live_rows = build(store, sql.SQL(group.live_query), group.keys)  # as installed earlier
             if plan.plugins is not None:
                 live_rows, _failed = plan.plugins.apply(live_rows)  # their rejections are the same documents
             outcomes.append(
@@ -175,21 +171,17 @@ def _write(writer: DocumentWriter, conn: Any, plan: IndexPlan, group: Group, fau
     return total, len(rows)
 
 
-def _refresh_for_waiters(conn: Any, queries: Queries, writer: DocumentWriter, group: Group) -> None:
+def _refresh_for_waiters(store: StateStore, writer: DocumentWriter, group: Group) -> None:
     """When a session waits in ``wait_searchable()`` for this index, make what
     was just written searchable (refresh the live index) before the outbox rows
     are acknowledged, since their absence is what the waiter watches for.
     Nobody waiting: no refresh, so the engine's own refresh interval applies."""
-    with conn.cursor() as cur:
-        cur.execute(queries["waiting_for_index"], {"index": group.index})
-        waiting = bool(cur.fetchone()[0])
-    if waiting:
+    if store.flag("waiting_for_index", {"index": group.index}):
         writer.store.refresh(group.index if group.live_via_alias else group.live_physical or group.index)
 
 
 def drain_batch(
-    conn: Any,
-    queries: Queries,
+    store: StateStore,
     plans: dict[str, IndexPlan],
     partitions: Sequence[int],
     writer: DocumentWriter,
@@ -205,28 +197,27 @@ def drain_batch(
     result = BatchResult()
     if not partitions or not plans:
         return result
-    with conn.cursor() as cur:
-        cur.execute(queries["fetch_batch"], {"indexes": list(plans), "partitions": list(partitions), "limit": limit})
-        groups = [Group(*row) for row in cur.fetchall()]
+    fetch = {"indexes": list(plans), "partitions": list(partitions), "limit": limit}
+    groups = [Group(*row) for row in store.rows("fetch_batch", fetch)]
     stragglers = in_flight.settle() if groups and in_flight is not None else []
     for group in groups:
         plan = plans[group.index]
         started = time.monotonic()
         try:
-            outcome, documents = _write(writer, conn, plan, group, faults)
+            outcome, documents = _write(writer, store, plan, group, faults)
         except TargetMissing:
             raise TargetMissing(group.index) from None
         if outcome.conflicts:
             # Someone wrote a newer version first: normal after a crash or a partition move.
             logs.get("drain").info("version_conflicts", index=group.index, documents=outcome.conflicts)
         if group.live_physical is not None and not group.hold:
-            _refresh_for_waiters(conn, queries, writer, group)
-        with transaction(conn) as cur:
-            record_rejections(cur, queries, group.index, outcome.rejected)
+            _refresh_for_waiters(store, writer, group)
+        with store.transaction():
+            record_rejections(store, group.index, outcome.rejected)
             for xid in stragglers:
-                cur.execute(queries["enqueue_recheck"], {"index": group.index, "keys": group.keys, "after": xid})
-            done = queries["hold_batch"] if group.hold else queries["ack_batch"]
-            cur.execute(done, {"index": group.index, "partitions": group.partitions, "ids": group.ids})
+                store.run("enqueue_recheck", {"index": group.index, "keys": group.keys, "after": xid})
+            done = "hold_batch" if group.hold else "ack_batch"
+            store.run(done, {"index": group.index, "partitions": group.partitions, "ids": group.ids})
         result.rows += group.rows
         result.documents += documents
         report(

@@ -17,18 +17,17 @@ clock or TTL to tune and no second system to run.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from indexer.locks import advisory_key, split_key
-from indexer.sqlfiles import Queries
+from indexer.state import StateStore
 
 
 class Ownership:
-    """Partition leases of one worker on connection ``conn`` (autocommit)."""
+    """Partition leases of one worker on ``store``'s connection (autocommit)."""
 
-    def __init__(self, conn: Any, queries: Queries, state_schema: str, partitions: int, *, preference: int = 0) -> None:
-        self.conn = conn
-        self.queries = queries
+    def __init__(self, store: StateStore, partitions: int, *, preference: int = 0) -> None:
+        self.store = store
+        state_schema = store.state_schema
         self.partitions = partitions
         self.keys = [advisory_key(state_schema, "partition", str(p)) for p in range(partitions)]
         self.member_key = advisory_key(state_schema, "member")
@@ -37,15 +36,11 @@ class Ownership:
         self.owned: set[int] = set()
 
     def join(self) -> None:
-        with self.conn.cursor() as cur:
-            cur.execute("SELECT pg_catalog.pg_advisory_lock_shared(%s)", (self.member_key,))
+        self.store.lock_shared(self.member_key)
 
     def live_workers(self) -> int:
         classid, objid = split_key(self.member_key)
-        with self.conn.cursor() as cur:
-            cur.execute(self.queries["live_workers"], {"classid": classid, "objid": objid})
-            (count,) = cur.fetchone()
-        return max(1, int(count))
+        return max(1, int(self.store.value("live_workers", {"classid": classid, "objid": objid})))
 
     def rebalance(self, *, want_all: bool = False) -> tuple[list[int], list[int]]:
         """Take free partitions up to the fair share (every partition when
@@ -53,24 +48,22 @@ class Ownership:
         target = self.partitions if want_all else math.ceil(self.partitions / self.live_workers())
         taken: list[int] = []
         released: list[int] = []
-        with self.conn.cursor() as cur:
-            if len(self.owned) > target:
-                for p in reversed(self.order):
-                    if len(self.owned) <= target:
-                        break
-                    if p in self.owned:
-                        cur.execute("SELECT pg_catalog.pg_advisory_unlock(%s)", (self.keys[p],))
-                        self.owned.discard(p)
-                        released.append(p)
-            for p in self.order:
-                if len(self.owned) >= target:
+        if len(self.owned) > target:
+            for p in reversed(self.order):
+                if len(self.owned) <= target:
                     break
                 if p in self.owned:
-                    continue
-                cur.execute("SELECT pg_catalog.pg_try_advisory_lock(%s)", (self.keys[p],))
-                if cur.fetchone()[0]:
-                    self.owned.add(p)
-                    taken.append(p)
+                    self.store.unlock(self.keys[p])
+                    self.owned.discard(p)
+                    released.append(p)
+        for p in self.order:
+            if len(self.owned) >= target:
+                break
+            if p in self.owned:
+                continue
+            if self.store.try_lock(self.keys[p]):
+                self.owned.add(p)
+                taken.append(p)
         return taken, released
 
     def forget(self) -> None:

@@ -57,9 +57,9 @@ from indexer.pipeline import pgoutput
 from indexer.plan import Plan
 from indexer.process import EXIT_RELOAD, Backoff, PlanChanged, first_line, stop_on_signals, watch_parent
 from indexer.settings import Settings
-from indexer.sqlfiles import Queries
 from indexer.sqlgen.names import message_prefix
 from indexer.sqlgen.triggers import enqueue_decoded, occurrences
+from indexer.state import StateStore
 
 OPS = {"I": "INSERT", "U": "UPDATE", "D": "DELETE"}
 FETCH = 5000
@@ -103,16 +103,14 @@ class Reconciler:
     def __init__(self, conn: Any, plan: Plan) -> None:
         self.conn = conn
         self.plan = plan
-        self.queries = Queries(plan.state_schema)
+        self.store = StateStore(conn, plan.state_schema)
         self.prefix = message_prefix(plan.state_schema)
         self.tables = plan.table_by_oid()
         indexes = [p.index for p in plan.indexes]
         self.occurrences = {oid: occurrences(indexes, table.key) for oid, table in self.tables.items()}
 
     def _one(self, name: str, params: dict[str, Any] | None = None) -> Any:
-        with self.conn.cursor() as cur:
-            cur.execute(self.queries[name], params or {})
-            return cur.fetchone()[0]
+        return self.store.value(name, params)
 
     # -- the slot itself ---------------------------------------------------------
 
@@ -123,25 +121,21 @@ class Reconciler:
         """Record a repair of every index (committed), then create the slot.
         A crash in between leaves the repair owed and the slot missing, and the
         next pass comes here again."""
-        with db.transaction(self.conn) as cur:
+        with self.store.transaction():
             for index_plan in self.plan.indexes:
-                cur.execute(
-                    self.queries["request_repair"],
-                    {"index": index_plan.index.name, "reason": "the replication slot was recreated"},
-                )
-            cur.execute(self.queries["slot_recreated"])
-        with self.conn.cursor() as cur:
-            cur.execute(self.queries["drop_lost_slot"], {"slot": self.plan.slot_name})
-            cur.execute(self.queries["create_slot"], {"slot": self.plan.slot_name})
+                reason = "the replication slot was recreated"
+                self.store.run("request_repair", {"index": index_plan.index.name, "reason": reason})
+            self.store.run("slot_recreated")
+        self.store.run("drop_lost_slot", {"slot": self.plan.slot_name})
+        self.store.run("create_slot", {"slot": self.plan.slot_name})
 
     @contextlib.contextmanager
-    def _read(self) -> Iterator[Any]:
+    def _read(self) -> Iterator[None]:
         """A transaction (the peek's server-side cursor needs one), committed
         at the end of the block, rolled back on error."""
         self.conn.autocommit = False
         try:
-            with self.conn.cursor() as cur:
-                yield cur
+            yield
             self.conn.commit()
         finally:
             if self.conn.status != psycopg2.extensions.STATUS_READY:
@@ -151,18 +145,13 @@ class Reconciler:
     def _peek(self, upto: str) -> Iterator[tuple[int, bytes]]:
         """(xid, message) pairs from the slot up to ``upto``, streamed through a
         server-side cursor (bounded memory). Call inside :meth:`_read`."""
-        with self.conn.cursor(name="indexer_slot_peek") as named:
-            named.itersize = FETCH
-            named.execute(
-                self.queries["peek_slot"],
-                {
-                    "slot": self.plan.slot_name,
-                    "upto": upto,
-                    "publication": sql.Identifier(self.plan.publication).as_string(self.conn),
-                },
-            )
-            for xid, data in named:
-                yield xid, bytes(data)
+        params = {
+            "slot": self.plan.slot_name,
+            "upto": upto,
+            "publication": sql.Identifier(self.plan.publication).as_string(self.conn),
+        }
+        for xid, data in self.store.stream("peek_slot", params, cursor="indexer_slot_peek", size=FETCH):
+            yield xid, bytes(data)
 
     # -- a pass ------------------------------------------------------------------
 
@@ -245,9 +234,8 @@ class Reconciler:
         """Move the slot past what ``result`` read, and record it. Called only
         after :meth:`pass_once` committed what it found, so a crash before this
         re-reads the same WAL (and enqueues nothing twice)."""
-        with self.conn.cursor() as cur:
-            cur.execute(self.queries["advance_slot"], {"slot": self.plan.slot_name, "lsn": result.advanced_to})
-            cur.execute(self.queries["slot_reconciled"], {"lsn": result.advanced_to})
+        self.store.run("advance_slot", {"slot": self.plan.slot_name, "lsn": result.advanced_to})
+        self.store.run("slot_reconciled", {"lsn": result.advanced_to})
 
     # -- turning uncovered changes into root keys ----------------------------------
 
@@ -255,7 +243,7 @@ class Reconciler:
         """Second read of the WAL: the rows of the uncovered changes, as keys."""
         relations: dict[int, pgoutput.Relation] = {}
         batches: dict[Change, list[dict[str, object]]] = defaultdict(list)
-        with self._read() as cur:
+        with self._read():
             for xid, data in self._peek(result.upto):
                 kind = chr(data[0])
                 if kind == "R":
@@ -272,7 +260,7 @@ class Reconciler:
                     change = pgoutput.parse_change(data, relations[rel])
                     self._collect(change, relations[rel], batches, result)
                     if sum(len(rows) for rows in batches.values()) >= FETCH:
-                        self._flush(cur, batches, result)
+                        self._flush(batches, result)
                 elif kind == "T":
                     for rel in pgoutput.truncated_relids(data):
                         if (rel, "TRUNCATE") in wanted and rel in self.tables:
@@ -280,10 +268,10 @@ class Reconciler:
                             reason = f"TRUNCATE of {self.tables[rel].display} bypassed the capture triggers"
                             for occ in self.occurrences[rel]:
                                 result.repairs.setdefault(occ.index.name, reason)
-            self._flush(cur, batches, result)
+            self._flush(batches, result)
             for index, reason in sorted(result.repairs.items()):
-                cur.execute(self.queries["request_repair"], {"index": index, "reason": reason})
-            cur.execute(self.queries["record_slot_pass"], {"lsn": result.advanced_to, "uncovered": result.uncovered})
+                self.store.run("request_repair", {"index": index, "reason": reason})
+            self.store.run("record_slot_pass", {"lsn": result.advanced_to, "uncovered": result.uncovered})
 
     def _collect(
         self,
@@ -315,15 +303,15 @@ class Reconciler:
                 clean = {k: v for k, v in version.items() if v is not pgoutput.UNCHANGED}
                 batches[(change.relid, OPS[change.op])].append(clean)
 
-    def _flush(self, cur: Any, batches: dict[Change, list[dict[str, object]]], result: PassResult) -> None:
+    def _flush(self, batches: dict[Change, list[dict[str, object]]], result: PassResult) -> None:
         for (rel, op), rows in batches.items():
             if not rows:
                 continue
             table = self.tables[rel]
             payload = orjson.dumps(rows).decode()
             for occ in self.occurrences[rel]:
-                cur.execute(enqueue_decoded(self.plan.state_schema, table, occ, op), {"rows": payload})
-                result.enqueued += int(cur.rowcount)
+                statement = enqueue_decoded(self.plan.state_schema, table, occ, op)
+                result.enqueued += self.store.run(statement, {"rows": payload})
         batches.clear()
 
 
@@ -351,10 +339,9 @@ class SlotProcess:
                 conn = db.connect(dsn, application="indexer slot", autocommit=True)
                 if self.plan is None:
                     self.plan = handed_or_loaded_plan(conn, settings, self.config.database, self.config.plan)
-                with conn.cursor() as cur:
-                    slot_key = locks.advisory_key(self.plan.state_schema, "slot")
-                    cur.execute("SELECT pg_catalog.pg_try_advisory_lock(%s)", (slot_key,))
-                    holder = bool(cur.fetchone()[0])
+                holder = StateStore(conn, self.plan.state_schema).try_lock(
+                    locks.advisory_key(self.plan.state_schema, "slot")
+                )
                 if not holder:
                     # Another host reconciles this slot; check again later.
                     if self.config.once:
@@ -412,9 +399,7 @@ class SlotProcess:
         """Put capture triggers switched to origin-only back to ALWAYS (the
         event trigger does it at once where bootstrap could install one), and
         warn once about triggers someone disabled."""
-        with conn.cursor() as cur:
-            cur.execute(Queries(plan.state_schema)["restore_capture_triggers"])
-            rows = cur.fetchall()
+        rows = StateStore(conn, plan.state_schema).rows("restore_capture_triggers")
         disabled = set()
         for table, trigger, was, action in rows:
             if action == "enabled always":
@@ -437,10 +422,8 @@ class SlotProcess:
         from indexer.search.connect import open_store
         from indexer.verify import verify_index
 
-        queries = Queries(plan.state_schema)
-        with conn.cursor() as cur:
-            cur.execute(queries["due_repairs"])
-            due = cur.fetchall()
+        store = StateStore(conn, plan.state_schema)
+        due = store.rows("due_repairs")
         for index, reason, attempts, started in due:
             if self.stop.is_set():
                 return
@@ -451,13 +434,11 @@ class SlotProcess:
                 finally:
                     engine.close()
             except (SearchUnavailable, DatabaseUnavailable) as exc:
-                with conn.cursor() as cur:
-                    cur.execute(queries["repair_failed"], {"index": index, "error": first_line(exc)})
+                store.run("repair_failed", {"index": index, "error": first_line(exc)})
                 self.log.warning("slot_repair_failed", index=index, reason=reason, attempt=attempts + 1,
                                  error=first_line(exc))  # fmt: skip
                 continue
-            with conn.cursor() as cur:
-                cur.execute(queries["repair_done"], {"index": index, "started": started})
+            store.run("repair_done", {"index": index, "started": started})
             self.log.info("slot_repair_verify", index=index, reason=reason, **report.counts())
 
 

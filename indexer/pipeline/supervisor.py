@@ -33,7 +33,7 @@ from indexer.process import EXIT_RELOAD, Backoff, first_line
 from indexer.runtime import load_running_plan
 from indexer.search.connect import open_store, preload
 from indexer.settings import Settings
-from indexer.sqlfiles import Queries
+from indexer.state import StateStore
 
 STOP_GRACE_SECONDS = 60.0
 TARGET_CHECK_SECONDS = 5.0
@@ -72,14 +72,10 @@ class Progress:
             conn = conns.get(plan.database)
             if conn is None:
                 continue
-            queries = Queries(plan.state_schema)
-            with conn.cursor() as cur:
-                cur.execute(queries["backfill_progress"])
-                rows = cur.fetchall()
-                cur.execute(queries["backlog_by_index"])
-                backlog = {name: (pending, age) for name, pending, age in cur.fetchall()}
-                cur.execute(queries["slot_position"], {"slot": plan.slot_name})
-                slot = cur.fetchone()
+            store = StateStore(conn, plan.state_schema)
+            rows = store.rows("backfill_progress")
+            backlog = {name: (pending, age) for name, pending, age in store.rows("backlog_by_index")}
+            slot = store.row("slot_position", {"slot": plan.slot_name})
             if slot is not None and slot[3] is not None:
                 metrics.retained.labels(plan.database).set(slot[3])
             for name, state, total, docs, _chunks_done, _chunks in rows:
@@ -177,7 +173,7 @@ class Supervisor:
                 conn = conns.get(plan.database)
                 if conn is None:
                     continue
-                targets = Targets(conn, plan.state_schema, self.store, grace=self.settings.retire_after)
+                targets = Targets(StateStore(conn, plan.state_schema), self.store, grace=self.settings.retire_after)
                 for index_plan in plan.indexes:
                     if targets.check(index_plan):
                         targets.recover(index_plan, "the periodic check")

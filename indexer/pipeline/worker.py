@@ -34,7 +34,7 @@ from indexer.search.store import DocumentStore
 from indexer.search.wrappers import MeteredStore, RetryingStore
 from indexer.search.writer import DocumentWriter, Stopped, TargetMissing
 from indexer.settings import Settings
-from indexer.sqlfiles import Queries
+from indexer.state import StateStore
 from indexer.targets import IndexState, Targets, write_alias
 
 EXIT_OK = 0
@@ -125,21 +125,16 @@ class Worker:
             if self.plan is None:
                 self.plan = self.plan_loader(conn)
             plan = self.plan
-            queries = Queries(plan.state_schema)
+            store = StateStore(conn, plan.state_schema)
             ownership = Ownership(
-                conn,
-                queries,
-                plan.state_schema,
+                store,
                 plan.partitions,
                 preference=self.config.number * plan.partitions // max(1, self.settings.workers),
             )
             ownership.join()
-            with conn.cursor() as cur:
-                cur.execute(queries["raise_version_floor"])
+            store.run("raise_version_floor")
             backfiller = Backfiller(
-                conn,
-                queries,
-                plan.state_schema,
+                store,
                 writer,
                 page_size=self.settings.backfill_page_size,
                 workers=self.settings.workers,
@@ -147,18 +142,17 @@ class Worker:
                 should_stop=self.stop.is_set,
                 faults=self.faults,
             )
-            targets = Targets(conn, plan.state_schema, writer.store, grace=self.settings.retire_after)
+            targets = Targets(store, writer.store, grace=self.settings.retire_after)
             backoff.reset()
             self.log.info("worker_connected", partitions=plan.partitions)
-            return self._loop(conn, queries, plan, ownership, backfiller, writer, targets)
+            return self._loop(store, plan, ownership, backfiller, writer, targets)
         finally:
             with contextlib.suppress(psycopg2.Error):
                 conn.close()
 
     def _loop(
         self,
-        conn: Any,
-        queries: Queries,
+        store: StateStore,
         plan: Plan,
         ownership: Ownership,
         backfiller: Backfiller,
@@ -171,16 +165,14 @@ class Worker:
         # should take) and a partition nobody holds is a partition nobody drains.
         rebalance_interval = 1.0
         rotation = 0
-        in_flight = InFlight(conn, queries, plan.state_schema, self.settings.concurrent_wait)
+        in_flight = InFlight(store, self.settings.concurrent_wait)
         plans = {p.index.name: p for p in plan.indexes}
         last_plan_check = time.monotonic()
         while not self.stop.is_set():
             now = time.monotonic()
             if now - last_plan_check >= 1.0:
                 last_plan_check = now
-                with conn.cursor() as cur:
-                    cur.execute(queries["installed_fingerprint"])
-                    row = cur.fetchone()
+                row = store.row("installed_fingerprint")
                 if row is None or row[0] != plan.fingerprint:
                     raise PlanChanged
             self.faults.hit("worker_after_plan_check")
@@ -198,8 +190,7 @@ class Worker:
                 owned = owned[rotation:] + owned[:rotation]
             try:
                 result = drain_batch(
-                    conn,
-                    queries,
+                    store,
                     plans,
                     owned,
                     writer,
@@ -214,7 +205,7 @@ class Worker:
             if result.rows:
                 continue
             settled = all(s.building_physical is None for s in states.values())
-            if self.config.once and settled and self._outbox_empty(conn, queries, list(plans)):
+            if self.config.once and settled and self._outbox_empty(store, list(plans)):
                 return True
             self.stop.wait(self.settings.poll_interval)
         return False
@@ -252,21 +243,16 @@ class Worker:
             self.log.warning("search_unavailable", error=first_line(exc), index=index_plan.index.name)
             self.stop.wait(self.settings.poll_interval)
 
-    def _outbox_empty(self, conn: Any, queries: Queries, indexes: list[str]) -> bool:
+    def _outbox_empty(self, store: StateStore, indexes: list[str]) -> bool:
         """True when nothing is pending and the slot reconciler has read the
         WAL up to now (so no change that bypassed the triggers is left)."""
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_catalog.pg_current_wal_lsn()::text")
-            (now_lsn,) = cur.fetchone()
-            while not self.stop.is_set():
-                cur.execute(queries["reconciled_since"], {"lsn": now_lsn})
-                if cur.fetchone()[0]:
-                    break
-                self.stop.wait(self.settings.poll_interval)
-            cur.execute(queries["pending_for"], {"indexes": indexes})
-            (pending,) = cur.fetchone()
-            cur.execute(queries["repairs_pending"])
-            (repairs,) = cur.fetchone()
+        now_lsn = store.value("current_wal_lsn")
+        while not self.stop.is_set():
+            if store.flag("reconciled_since", {"lsn": now_lsn}):
+                break
+            self.stop.wait(self.settings.poll_interval)
+        pending = store.value("pending_for", {"indexes": indexes})
+        repairs = store.value("repairs_pending")
         return not pending and not repairs
 
 

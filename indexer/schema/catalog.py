@@ -17,6 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
+from indexer.state import StateStore
+
 TableName = tuple[str, str]  # (schema, table)
 
 
@@ -94,50 +96,8 @@ class Catalog:
         return self.tables.get(name)
 
 
-_IDENTITY_QUERY = """
-SELECT c.oid::bigint,
-       CASE WHEN c.relkind = 'p' AND c.relreplident = 'f' AND EXISTS (
-              SELECT FROM pg_catalog.pg_partition_tree(c.oid) p JOIN pg_catalog.pg_class l ON l.oid = p.relid
-              WHERE p.isleaf AND l.relreplident <> 'f')
-            THEN 'd' ELSE c.relreplident::text END,
-       (SELECT x.relname::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class x ON x.oid = i.indexrelid
-         WHERE i.indrelid = c.oid AND i.indisreplident),
-       coalesce((SELECT array_agg(a.attname::text ORDER BY k.ord) FROM pg_catalog.pg_index i
-                   CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
-                   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
-                  WHERE i.indrelid = c.oid AND i.indisreplident), '{}'),
-       CASE WHEN c.relkind = 'p' THEN coalesce((
-                   SELECT array_agg(ARRAY[ln.nspname::text, l.relname::text] ORDER BY ln.nspname, l.relname)
-                   FROM pg_catalog.pg_partition_tree(c.oid) p JOIN pg_catalog.pg_class l ON l.oid = p.relid
-                   JOIN pg_catalog.pg_namespace ln ON ln.oid = l.relnamespace WHERE p.isleaf), '{}')
-            ELSE '{}' END
-FROM pg_catalog.pg_class c
-WHERE c.oid = ANY(%(oids)s::oid[])
-"""
 
-_INDEX_QUERY = """
-SELECT i.indrelid::bigint,
-       array(SELECT a.attname::text FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
-             JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-             WHERE k.ord <= i.indnkeyatts ORDER BY k.ord)
-FROM pg_catalog.pg_index i
-JOIN pg_catalog.pg_class x ON x.oid = i.indexrelid
-JOIN pg_catalog.pg_am am ON am.oid = x.relam
-WHERE i.indrelid = ANY(%(oids)s::oid[]) AND i.indisvalid AND am.amname = 'btree' AND i.indpred IS NULL
-  AND 0 <> ALL (i.indkey::int2[])
-"""
 
-_TYPES_QUERY = """
-SELECT n.nspname, c.relname, c.oid::bigint, c.relkind::text, a.attname,
-       format_type(a.atttypid, a.atttypmod), a.attnotnull,
-       t.typnamespace = 'pg_catalog'::regnamespace
-FROM pg_catalog.pg_class c
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-ORDER BY n.nspname, c.relname, a.attnum
-"""
 
 
 def reflect(dbapi_connection: Any, connect: Callable[[], Any], names: Iterable[TableName]) -> Catalog:
@@ -149,10 +109,9 @@ def reflect(dbapi_connection: Any, connect: Callable[[], Any], names: Iterable[T
     """
     wanted = set(names)
     schemas = sorted({schema for schema, _ in wanted})
-    with dbapi_connection.cursor() as cur:
-        cur.execute(_TYPES_QUERY, {"schemas": schemas})
-        rows = cur.fetchall()
-    dbapi_connection.rollback()
+    store = StateStore(dbapi_connection, "")
+    with store.reading():
+        rows = store.rows("catalog_columns", {"schemas": schemas})
     shapes: dict[TableName, dict[str, Any]] = {}
     names_by_schema: dict[str, list[str]] = {}
     for nsp, rel, oid, kind, att, sql_type, not_null, builtin in rows:
@@ -166,15 +125,13 @@ def reflect(dbapi_connection: Any, connect: Callable[[], Any], names: Iterable[T
     identities: dict[int, tuple[str, str | None, tuple[str, ...], tuple[TableName, ...]]] = {}
     btrees: dict[int, list[tuple[str, ...]]] = {}
     if present:
-        with dbapi_connection.cursor() as cur:
-            cur.execute(_IDENTITY_QUERY, {"oids": [shapes[name]["oid"] for name in present]})
-            for oid, ident, index, index_columns, partitions in cur.fetchall():
+        oids = {"oids": [shapes[name]["oid"] for name in present]}
+        with store.reading():
+            for oid, ident, index, index_columns, partitions in store.rows("catalog_identities", oids):
                 leaves = tuple((str(leaf[0]), str(leaf[1])) for leaf in partitions)
                 identities[oid] = (ident, index, tuple(index_columns), leaves)
-            cur.execute(_INDEX_QUERY, {"oids": [shapes[name]["oid"] for name in present]})
-            for oid, columns in cur.fetchall():
+            for oid, columns in store.rows("catalog_btree_indexes", oids):
                 btrees.setdefault(oid, []).append(tuple(columns))
-        dbapi_connection.rollback()
     keys: dict[TableName, tuple[str, ...]] = {}
     fks: dict[TableName, tuple[ForeignKey, ...]] = {}
     if present:

@@ -386,3 +386,20 @@ class DocumentQueries:
 def _regclass_text(identifier: sql.Identifier) -> str:
     """``"schema"."name"`` as text for a ``::regclass`` literal."""
     return ".".join('"' + part.replace('"', '""') + '"' for part in identifier.strings)
+
+
+def matching_roots(index: Index) -> dict[str, sql.Composable]:
+    """The parts of the named statement ``enqueue_matching_roots`` for
+    ``index``: ``root`` (its root table), ``alias`` (the alias the operator's
+    condition refers to, as in the document queries), ``key`` (the root key
+    object of that row, with its routing value) and ``table`` (the root table's
+    name, recorded as the outbox row's source)."""
+    root = index.root
+    a = alias(root)
+    routing = col(a, index.routing) if index.routing else None
+    return {
+        "root": qualified(root.table),
+        "alias": sql.Identifier(a),
+        "key": root_key_object(root.table, root.key, [col(a, c) for c in root.key], routing=routing),
+        "table": sql.Literal(root.table.display),
+    }

@@ -20,6 +20,7 @@ import psycopg2.extensions
 from psycopg2.extensions import parse_dsn
 
 from indexer.errors import ConfigError, DatabaseUnavailable, IndexerError
+from indexer.process import first_line
 
 # Errors raised while talking to a server that went away; worth a reconnect.
 TRANSIENT = (psycopg2.OperationalError, psycopg2.InterfaceError)
@@ -63,7 +64,7 @@ def connect(dsn: str, *, application: str = "indexer", autocommit: bool = False)
             options="-c search_path=pg_catalog,pg_temp",
         )
     except psycopg2.OperationalError as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
+        message = first_line(exc) if str(exc).strip() else "connection failed"
         where = describe(dsn)
         lowered = message.lower()
         if any(marker in lowered for marker in _FATAL_MARKERS) and "could not connect" not in lowered:
@@ -94,7 +95,7 @@ def translate(exc: Exception, command: str = "run") -> IndexerError:
     from indexer.errors import PreflightError
     from indexer.privileges import PRIVILEGES_BY_COMMAND, RUN_PRIVILEGES
 
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    first = first_line(exc)
     if isinstance(exc, psycopg2.errors.DeadlockDetected | psycopg2.errors.LockNotAvailable):
         return IndexerError(f"Postgres could not take a lock in time: {first}", hint="retry; nothing was changed")
     if isinstance(exc, psycopg2.errors.InsufficientPrivilege):

@@ -2,7 +2,8 @@
 
 It stands in for a cluster far faster than this machine, so a benchmark can
 measure the pipeline's own ceiling. It answers ``GET /`` as OpenSearch 2, keeps
-index names (create, exists, delete), counts the actions it received (readable
+indexes (create, exists, delete), their mappings' ``_meta`` and their aliases,
+which versioned indexes check before every swap, counts the actions it received (readable
 at ``GET /_sink/stats``) and answers every bulk request with
 ``{"took": 0, "errors": false}``. Run it as ``python -m loadtest.sink``: it
 prints its URL as JSON and exits when its stdin closes.
@@ -27,14 +28,14 @@ ROOT = {
 
 class Sink:
     def __init__(self) -> None:
-        self.indexes: set[str] = set()
+        self.indexes: dict[str, dict[str, Any]] = {}  # name -> its mappings ("_meta" kept) and aliases
         self.actions = 0
         self.bytes = 0
         self.requests = 0
         self.lock = threading.Lock()
 
 
-def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:
+def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:  # noqa: C901 - one route table
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -55,6 +56,12 @@ def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:
             if self.command != "HEAD":
                 self.wfile.write(data)
 
+        def _named(self, name: str) -> list[str]:
+            """The indexes ``name`` stands for: itself, or those carrying it as an alias."""
+            if name in sink.indexes:
+                return [name]
+            return [n for n, e in sink.indexes.items() if name in e["aliases"]]
+
         def handle_any(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -70,16 +77,33 @@ def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:
                 self.reply(200, {"took": 0, "errors": False})
             elif parts == ["_sink", "stats"]:
                 self.reply(200, {"actions": sink.actions, "bytes": sink.bytes, "requests": sink.requests})
+            elif parts == ["_aliases"]:
+                with sink.lock:
+                    for action in json.loads(body or b"{}").get("actions", []):
+                        for verb, spec in action.items():
+                            entry = sink.indexes.get(spec.get("index"))
+                            if entry is not None:
+                                (entry["aliases"].add if verb == "add" else entry["aliases"].discard)(spec["alias"])
+                self.reply(200, {"acknowledged": True})
+            elif len(parts) == 2 and parts[0] == "_alias":
+                found: dict[str, Any] = {n: {"aliases": {parts[1]: {}}} for n, e in sink.indexes.items() if parts[1] in e["aliases"]}
+                self.reply(200 if found else 404, found)
+            elif len(parts) == 2 and parts[1] == "_mapping":
+                named = self._named(parts[0])
+                self.reply(200 if named else 404, {n: {"mappings": sink.indexes[n]["mappings"]} for n in named})
             elif len(parts) == 1 and not parts[0].startswith("_"):
                 name = parts[0]
                 if self.command == "PUT":
-                    sink.indexes.add(name)
+                    created = json.loads(body or b"{}")
+                    with sink.lock:
+                        sink.indexes[name] = {"mappings": created.get("mappings") or {},
+                                              "aliases": set(created.get("aliases") or {})}  # fmt: skip
                     self.reply(200, {"acknowledged": True, "index": name})
                 elif self.command == "DELETE":
-                    sink.indexes.discard(name)
+                    sink.indexes.pop(name, None)
                     self.reply(200, {"acknowledged": True})
                 else:
-                    self.reply(200 if name in sink.indexes else 404, {})
+                    self.reply(200 if self._named(name) else 404, {})
             elif len(parts) == 2 and parts[1] == "_count":
                 self.reply(200, {"count": 0})
             else:

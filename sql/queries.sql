@@ -186,6 +186,10 @@ WHERE s.slot_name = %(slot)s;
 -- name: pending_for
 SELECT EXISTS (SELECT FROM {schema}.outbox WHERE index_name = ANY(%(indexes)s::text[]));
 
+-- name: outbox_busy
+-- Rows the workers can drain now (held rows wait for a backfill, not for them).
+SELECT EXISTS (SELECT FROM {schema}.outbox WHERE NOT held);
+
 -- name: raise_version_floor
 -- Versions never fall behind the clock (in microseconds), even after a restore.
 SELECT setval('{schema}.version_seq', greatest(
@@ -264,6 +268,20 @@ SELECT xid::text::bigint, data
 FROM pg_catalog.pg_logical_slot_peek_binary_changes(
     %(slot)s, %(upto)s::pg_lsn, NULL,
     'proto_version', '1', 'publication_names', %(publication)s, 'messages', 'true');
+
+-- name: peek_slot_summary
+-- The same, for the completeness pass: only what it counts (Insert, Update,
+-- Delete, Truncate, Message, Commit; no Begin or Relation), and of a row change
+-- only its first 5 bytes (the kind and the relation OID), so a pass over many
+-- wide REPLICA IDENTITY FULL rows moves and copies little. The kinds are the
+-- ASCII codes of 'I' 'U' 'D' 'T' 'M' 'C' ("Logical Replication Message
+-- Formats" in the PostgreSQL manual).
+SELECT xid::text::bigint,
+       CASE WHEN pg_catalog.get_byte(data, 0) IN (73, 85, 68) THEN pg_catalog.substr(data, 1, 5) ELSE data END
+FROM pg_catalog.pg_logical_slot_peek_binary_changes(
+    %(slot)s, %(upto)s::pg_lsn, NULL,
+    'proto_version', '1', 'publication_names', %(publication)s, 'messages', 'true')
+WHERE pg_catalog.get_byte(data, 0) IN (73, 85, 68, 84, 77, 67);
 
 -- name: record_slot_pass
 -- In the transaction that enqueued a pass's keys and repairs.

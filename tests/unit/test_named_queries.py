@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # chosen by a conditional expression ("a" if x else "b") or kept in a constant table of names
 _CALL = re.compile(r"\.(?:run|rows|row|value|flag|copy_in|stream|bytes_rows|statement|compose|_one)\(\s*\"(\w+)\"")
 _INDEXED = re.compile(r"queries\[\"(\w+)\"\]")
-_CHOSEN = re.compile(r"(?:\.run\(|done = )\"(\w+)\" if [^\n]+? else \"(\w+)\"")
+_CHOSEN = re.compile(r"(?:\.run\(|(?:done|query) = )\"(\w+)\" if [^\n]+? else \"(\w+)\"")
 _TABLED = re.compile(r"_STATEMENT(?:S)? = \{([^}]*)\}")
 
 

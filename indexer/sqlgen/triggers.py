@@ -295,6 +295,32 @@ def _capture_statement(state_schema: str, table: Table, occs: Sequence[Occurrenc
     )
 
 
+def watched_anywhere(table: Table, occs: Sequence[Occurrence]) -> tuple[str, ...]:
+    """The key and every column some occurrence of ``table`` watches, in that order."""
+    names = list(table.primary_key or ())
+    for occ in occs:
+        names += [c for c in occ.watched_columns() if c not in names]
+    return tuple(names)
+
+
+def watched_multiset_changed(table: Table, columns: Sequence[str]) -> sql.Composed:
+    """True when an UPDATE changed ``columns`` in some row: the old and new
+    versions, rendered as text rows of ``columns``, differ as multisets.
+
+    Counting by grouping (not joining old to new) keeps the plan linear in
+    the rows changed even when PL/pgSQL reuses a plan made for one row. Two
+    different values with the same text form would count as unchanged; the
+    output functions of PostgreSQL's types are one-to-one (floats print
+    exactly since PostgreSQL 12), and non-builtin types are compared as text
+    by the capture statement too."""
+    new_row = sql.SQL("ROW({})::text").format(sql.SQL(", ").join(col("n", c) for c in columns))
+    old_row = sql.SQL("ROW({})::text").format(sql.SQL(", ").join(col("o", c) for c in columns))
+    return sql.SQL(
+        "EXISTS (SELECT FROM (SELECT {n} AS r, 1 AS s FROM new_rows AS n"
+        " UNION ALL SELECT {o}, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0)"
+    ).format(n=new_row, o=old_row)
+
+
 def _capture(
     state_schema: str,
     table: Table,
@@ -303,25 +329,35 @@ def _capture(
     source_for: Any,
     rows: sql.Composable,
     context: Any,
+    *,
+    changed: sql.Composable | None = None,
 ) -> sql.Composed:
     """PL/pgSQL for one trigger operation: count the changed rows (``rows``),
     then run the capture statement, from the cached plan for a few rows or
     planned afresh with EXECUTE for more (see :data:`DYNAMIC_ABOVE_ROWS`).
-    ``context`` (a connection) renders the EXECUTE text."""
+    ``context`` (a connection) renders the EXECUTE text.
+
+    With ``changed`` (an UPDATE: did any watched column change?), computed in
+    the same statement as the count, an UPDATE that changed none enqueues
+    nothing and takes no capture lock (no document can differ, so no worker
+    needs to wait for it); it only emits the coverage message, as a PL/pgSQL
+    simple expression, which runs without a query of its own."""
     cached = _capture_statement(
         state_schema, table, occs, op, source_for, sql.SQL("concat_ws(' ', TG_RELID, TG_OP, _n)")
     )
     fresh = _capture_statement(state_schema, table, occs, op, source_for, sql.SQL("concat_ws(' ', $1, $2, $3)"))
-    return sql.SQL(
-        "_n := {rows};\n"
+    dispatch = sql.SQL(
         "IF _n <= {limit} THEN\n{cached} INTO _lsn;\n"
         "ELSE\nEXECUTE {fresh} INTO _lsn USING TG_RELID, TG_OP, _n;\nEND IF;"
-    ).format(
-        rows=rows,
-        limit=sql.Literal(DYNAMIC_ABOVE_ROWS),
-        cached=cached,
-        fresh=sql.Literal(fresh.as_string(context)),
-    )
+    ).format(limit=sql.Literal(DYNAMIC_ABOVE_ROWS), cached=cached, fresh=sql.Literal(fresh.as_string(context)))
+    if changed is None:
+        return sql.SQL("_n := {rows};\n{dispatch}").format(rows=rows, dispatch=dispatch)
+    return sql.SQL(
+        "SELECT {rows}, {changed} INTO _n, _changed;\n"
+        "IF NOT _changed THEN\n"
+        "_lsn := pg_logical_emit_message(true, {prefix}, concat_ws(' ', TG_RELID, TG_OP, _n));\n"
+        "ELSE\n{dispatch}\nEND IF;"
+    ).format(rows=rows, changed=changed, prefix=sql.Literal(message_prefix(state_schema)), dispatch=dispatch)
 
 
 def function_body(state_schema: str, table: Table, occs: Sequence[Occurrence], context: Any) -> sql.Composed:
@@ -330,7 +366,7 @@ def function_body(state_schema: str, table: Table, occs: Sequence[Occurrence], c
     new_count = sql.SQL("(SELECT count(*) FROM new_rows)")
     old_count = sql.SQL("(SELECT count(*) FROM old_rows)")
     return sql.SQL(
-        "DECLARE _lsn pg_lsn; _n bigint;\nBEGIN\n"
+        "DECLARE _lsn pg_lsn; _n bigint; _changed boolean;\nBEGIN\n"
         "IF TG_OP = 'UPDATE' THEN\n{upd}\n"
         "ELSIF TG_OP = 'INSERT' THEN\n{ins}\n"
         "ELSIF TG_OP = 'DELETE' THEN\n{dele}\n"
@@ -345,6 +381,7 @@ def function_body(state_schema: str, table: Table, occs: Sequence[Occurrence], c
             lambda o: changed_rows(table, o.watched_columns()),
             new_count,
             context,
+            changed=watched_multiset_changed(table, watched_anywhere(table, occs)),
         ),
         ins=_capture(state_schema, table, occs, "insert", lambda _o: sql.SQL("new_rows"), new_count, context),
         dele=_capture(state_schema, table, occs, "delete", lambda _o: sql.SQL("old_rows"), old_count, context),

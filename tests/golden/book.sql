@@ -12,10 +12,13 @@ FROM "public"."book" AS "n0", v WHERE ("n0"."id") > ((%(after)s::jsonb ->> 'id')
 ORDER BY "n0"."id" LIMIT %(limit)s;
 
 -- capture of public.book
-CREATE OR REPLACE FUNCTION "indexer"."capture_book_77dab5b4"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint;
+CREATE OR REPLACE FUNCTION "indexer"."capture_book_77dab5b4"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint; _changed boolean;
 BEGIN
 IF TG_OP = ''UPDATE'' THEN
-_n := (SELECT count(*) FROM new_rows);
+SELECT (SELECT count(*) FROM new_rows), EXISTS (SELECT FROM (SELECT ROW("n"."id", "n"."isbn", "n"."title", "n"."description", "n"."price", "n"."published_on", "n"."publisher_id")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."id", "o"."isbn", "o"."title", "o"."description", "o"."price", "o"."published_on", "o"."publisher_id")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0) INTO _n, _changed;
+IF NOT _changed THEN
+_lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
+ELSE
 IF _n <= 64 THEN
 WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table)
 SELECT ''books'', q.root_key, ''update'', ''public.book'' FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."isbn", "n"."title", "n"."description", ("n"."price")::text, "n"."published_on", "n"."publisher_id") IS DISTINCT FROM ROW("o"."id", "o"."isbn", "o"."title", "o"."description", ("o"."price")::text, "o"."published_on", "o"."publisher_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."isbn", "n"."title", "n"."description", ("n"."price")::text, "n"."published_on", "n"."publisher_id") IS DISTINCT FROM ROW("o"."id", "o"."isbn", "o"."title", "o"."description", ("o"."price")::text, "o"."published_on", "o"."publisher_id")) AS c  WHERE "c"."id" IS NOT NULL) AS q)
@@ -24,6 +27,7 @@ ELSE
 EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table)
 SELECT ''''books'''', q.root_key, ''''update'''', ''''public.book'''' FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."isbn", "n"."title", "n"."description", ("n"."price")::text, "n"."published_on", "n"."publisher_id") IS DISTINCT FROM ROW("o"."id", "o"."isbn", "o"."title", "o"."description", ("o"."price")::text, "o"."published_on", "o"."publisher_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."isbn", "n"."title", "n"."description", ("n"."price")::text, "n"."published_on", "n"."publisher_id") IS DISTINCT FROM ROW("o"."id", "o"."isbn", "o"."title", "o"."description", ("o"."price")::text, "o"."published_on", "o"."publisher_id")) AS c  WHERE "c"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
+END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
@@ -63,10 +67,13 @@ RETURN NULL;
 END';
 
 -- capture of public.publisher
-CREATE OR REPLACE FUNCTION "indexer"."capture_publisher_4e68d38c"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint;
+CREATE OR REPLACE FUNCTION "indexer"."capture_publisher_4e68d38c"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint; _changed boolean;
 BEGIN
 IF TG_OP = ''UPDATE'' THEN
-_n := (SELECT count(*) FROM new_rows);
+SELECT (SELECT count(*) FROM new_rows), EXISTS (SELECT FROM (SELECT ROW("n"."id", "n"."name", "n"."country")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."id", "o"."name", "o"."country")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0) INTO _n, _changed;
+IF NOT _changed THEN
+_lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
+ELSE
 IF _n <= 64 THEN
 WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table)
 SELECT ''books'', q.root_key, ''update'', ''public.publisher'' FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."name", "n"."country") IS DISTINCT FROM ROW("o"."id", "o"."name", "o"."country") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."name", "n"."country") IS DISTINCT FROM ROW("o"."id", "o"."name", "o"."country")) AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
@@ -75,6 +82,7 @@ ELSE
 EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table)
 SELECT ''''books'''', q.root_key, ''''update'''', ''''public.publisher'''' FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."name", "n"."country") IS DISTINCT FROM ROW("o"."id", "o"."name", "o"."country") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."name", "n"."country") IS DISTINCT FROM ROW("o"."id", "o"."name", "o"."country")) AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
+END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
@@ -114,10 +122,13 @@ RETURN NULL;
 END';
 
 -- capture of public.author
-CREATE OR REPLACE FUNCTION "indexer"."capture_author_ff498f03"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint;
+CREATE OR REPLACE FUNCTION "indexer"."capture_author_ff498f03"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint; _changed boolean;
 BEGIN
 IF TG_OP = ''UPDATE'' THEN
-_n := (SELECT count(*) FROM new_rows);
+SELECT (SELECT count(*) FROM new_rows), EXISTS (SELECT FROM (SELECT ROW("n"."id", "n"."name")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."id", "o"."name")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0) INTO _n, _changed;
+IF NOT _changed THEN
+_lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
+ELSE
 IF _n <= 64 THEN
 WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table)
 SELECT ''books'', q.root_key, ''update'', ''public.author'' FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."book_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."name") IS DISTINCT FROM ROW("o"."id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."name") IS DISTINCT FROM ROW("o"."id", "o"."name")) AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
@@ -126,6 +137,7 @@ ELSE
 EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table)
 SELECT ''''books'''', q.root_key, ''''update'''', ''''public.author'''' FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."book_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."name") IS DISTINCT FROM ROW("o"."id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."name") IS DISTINCT FROM ROW("o"."id", "o"."name")) AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
+END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
@@ -165,10 +177,13 @@ RETURN NULL;
 END';
 
 -- capture of public.book_author
-CREATE OR REPLACE FUNCTION "indexer"."capture_book_author_ffab9939"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint;
+CREATE OR REPLACE FUNCTION "indexer"."capture_book_author_ffab9939"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint; _changed boolean;
 BEGIN
 IF TG_OP = ''UPDATE'' THEN
-_n := (SELECT count(*) FROM new_rows);
+SELECT (SELECT count(*) FROM new_rows), EXISTS (SELECT FROM (SELECT ROW("n"."book_id", "n"."author_id")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."book_id", "o"."author_id")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0) INTO _n, _changed;
+IF NOT _changed THEN
+_lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
+ELSE
 IF _n <= 64 THEN
 WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table)
 SELECT ''books'', q.root_key, ''update'', ''public.book_author'' FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."book_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."book_id" = "n"."book_id" AND "o"."author_id" = "n"."author_id" WHERE o."book_id" IS NULL OR ROW("n"."book_id", "n"."author_id") IS DISTINCT FROM ROW("o"."book_id", "o"."author_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."book_id" = "n"."book_id" AND "o"."author_id" = "n"."author_id" WHERE n."book_id" IS NULL OR ROW("n"."book_id", "n"."author_id") IS DISTINCT FROM ROW("o"."book_id", "o"."author_id")) AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
@@ -177,6 +192,7 @@ ELSE
 EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table)
 SELECT ''''books'''', q.root_key, ''''update'''', ''''public.book_author'''' FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."book_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."book_id" = "n"."book_id" AND "o"."author_id" = "n"."author_id" WHERE o."book_id" IS NULL OR ROW("n"."book_id", "n"."author_id") IS DISTINCT FROM ROW("o"."book_id", "o"."author_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."book_id" = "n"."book_id" AND "o"."author_id" = "n"."author_id" WHERE n."book_id" IS NULL OR ROW("n"."book_id", "n"."author_id") IS DISTINCT FROM ROW("o"."book_id", "o"."author_id")) AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
+END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);

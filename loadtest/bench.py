@@ -46,12 +46,13 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import psutil
 import psycopg2
+import psycopg2.sql
 import urllib3
 
 from indexer.embedded import LocalPostgres, embedded_bindir, running_osmem, system_bindir
@@ -60,6 +61,7 @@ from indexer.plan import load_plan
 from indexer.schema.parse import load_schema
 from indexer.search.bulk import encode
 from loadtest import books
+from loadtest.peer import PgSync, document_count, marker, quiet, searchable, sink_actions
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schemas" / "book.json"
@@ -98,6 +100,7 @@ class Bench:
         self.database = database
         self.workers = workers
         self.dsn = f"host=127.0.0.1 port={pg.port} user=postgres"
+        self._probes: list[Any] = []
 
     def connect(self) -> Any:
         conn = psycopg2.connect(self.pg.dsn_for(self.database))
@@ -182,28 +185,30 @@ class Bench:
             cur.execute("SELECT bool_and(backfill_state = 'done') FROM indexer.indexes")
             return bool(cur.fetchone()[0])
 
-    def drain_seconds(self, process: Any, workload: Any) -> tuple[float, int]:
-        """Pause every process of a running indexer, run ``workload`` (it returns
-        the number of documents it changes), resume, and time the drain."""
+    @staticmethod
+    def drain_seconds(
+        process: Any, workload: Callable[[], int], done: Callable[[int], bool], timeout: float = 900
+    ) -> tuple[float, int]:
+        """Pause every process of a running tool, run ``workload`` (it returns
+        the number of documents it changes), resume, and time until
+        ``done(documents)`` holds (polled every 10 ms, so it must be cheap: a
+        new connection or a count over many rows would take CPU from what is
+        measured)."""
         tree = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
         for proc in tree:
             proc.suspend()
         try:
             documents = workload()
-            if not self.pending():
-                raise RuntimeError("the outbox was drained while the indexer was paused")
+            if done(documents):
+                raise RuntimeError("the changes were written while the tool was paused")
         finally:
             started = time.monotonic()
             for proc in tree:
                 proc.resume()
-        # One connection and an EXISTS probe: a new connection and a count(*) over the
-        # outbox's dead rows every 10 ms would take CPU from what is being measured.
-        with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
-            while True:
-                cur.execute("SELECT EXISTS (SELECT FROM indexer.outbox)")
-                if not cur.fetchone()[0]:
-                    break
-                time.sleep(0.01)
+        while not done(documents):
+            if time.monotonic() - started > timeout:
+                raise RuntimeError(f"the changes were not all written within {timeout} s")
+            time.sleep(0.01)
         return time.monotonic() - started, documents
 
     def plan(self) -> Any:
@@ -318,10 +323,11 @@ class Bench:
 
     # -- workloads -------------------------------------------------------------------
 
-    def single_row_updates(self, count: int, books_total: int) -> int:
-        """``count`` transactions, each updating one book's title; returns the books changed."""
+    def single_row_updates(self, count: int, books_total: int, run: str | None = None) -> int:
+        """``count`` transactions, each updating one book's title to hold the word
+        ``run``; returns the books changed."""
         ids = {1 + (i * 7919) % books_total for i in range(count)}
-        run = uuid.uuid4().hex[:6]  # a new title each run: an UPDATE that changes nothing enqueues nothing
+        run = run or marker()  # a new title each run: an UPDATE that changes nothing enqueues nothing
         with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
             for i in range(count):
                 cur.execute(
@@ -329,11 +335,26 @@ class Bench:
                 )
         return len(ids)
 
-    def rename_authors(self, count: int) -> int:
+    def rename_authors(self, count: int, run: str | None = None) -> int:
+        """One statement renaming authors 1..``count`` (their names gain the word
+        ``run``); returns the books whose documents change."""
         with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
-            cur.execute("UPDATE author SET name = name || ' (renamed)' WHERE id <= %s", (count,))
+            cur.execute("UPDATE author SET name = name || ' ' || %s WHERE id <= %s", (run or marker(), count))
             cur.execute("SELECT count(DISTINCT book_id) FROM book_author WHERE author_id <= %s", (count,))
             return int(cur.fetchone()[0])
+
+    def outbox_empty(self) -> Callable[[int], bool]:
+        """A ``done`` test for :meth:`drain_seconds`: the outbox is empty (one
+        connection, an EXISTS probe)."""
+        conn = self.connect()
+        self._probes.append(conn)
+
+        def done(_documents: int) -> bool:
+            with conn.cursor() as cur:
+                cur.execute("SELECT NOT EXISTS (SELECT FROM indexer.outbox)")
+                return bool(cur.fetchone()[0])
+
+        return done
 
     def pending(self) -> int:
         with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
@@ -351,7 +372,7 @@ class Bench:
 
     def pgbench_tps(self, seconds: int, books_total: int, workload: str) -> float:
         script = Path("/tmp") / f"bench-{uuid.uuid4().hex[:6]}.sql"
-        script.write_text(WORKLOADS[workload].format(books=books_total))
+        script.write_text(WORKLOADS[workload].format(books=books_total, authors=max(10, books_total // 5)))
         try:
             result = subprocess.run(
                 [str(self.pg.bindir / "pgbench"), "-n", "-c", "2", "-j", "2", "-T", str(seconds), "-f", str(script),
@@ -372,6 +393,8 @@ class Bench:
 # insert into an untracked table, and in one sale out of ten edit the title.
 WORKLOADS = {
     "update": "\\set id random(1, {books})\nUPDATE book SET title = 'pgbench ' || :id WHERE id = :id;\n",
+    # a child row changed in a column no document reads: ours enqueues nothing
+    "child_unmapped": "\\set id random(1, {authors})\nUPDATE author SET born = born + 1 WHERE id = :id;\n",
     "shop": (
         "\\set id random(1, {books})\n"
         "BEGIN;\n"
@@ -384,6 +407,134 @@ WORKLOADS = {
         "END;\n"
     ),
 }
+
+
+def table(results: dict[str, Any]) -> str:
+    """The targets of the benchmark as a Markdown table: each figure beside its
+    same-run limit or peer, the ratio, and the load average of its phase."""
+    r = results
+    load = r.get("load_average", {})
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    def k(value: float) -> str:
+        return f"{value / 1000:.1f}k docs/s"
+
+    def add(measure: str, ours: str, other: str, ratio: float | None, phase: str) -> None:
+        rows.append((measure, ours, other, "" if ratio is None else f"{ratio:.2f}", str(load.get(phase, ""))))
+
+    add(
+        "backfill into the sink (recorded span)",
+        k(r["backfill_sink_docs_s"]),
+        f"Postgres alone: {k(r['pg_alone_docs_s'])}",
+        r["backfill_sink_ratio_to_pg_alone"],
+        "backfill",
+    )
+    if "pgsync_backfill_sink_with_process_start_docs_s" in r:
+        add(
+            "backfill into the sink, process start to exit",
+            k(r["backfill_sink_with_process_start_docs_s"]),
+            f"PGSync: {k(r['pgsync_backfill_sink_with_process_start_docs_s'])}",
+            r["backfill_sink_with_process_start_docs_s"] / r["pgsync_backfill_sink_with_process_start_docs_s"],
+            "PGSync on the sink",
+        )
+    add(
+        "backfill into osmem (recorded span)",
+        k(r["backfill_osmem_docs_s"]),
+        f"osmem alone: {k(r['osmem_alone_docs_s'])}",
+        r["backfill_osmem_ratio_to_osmem_alone"],
+        "osmem",
+    )
+    if "pgsync_backfill_osmem_with_process_start_docs_s" in r:
+        add(
+            "backfill into osmem, process start to exit",
+            k(r["backfill_osmem_with_process_start_docs_s"]),
+            f"PGSync: {k(r['pgsync_backfill_osmem_with_process_start_docs_s'])}",
+            r["backfill_osmem_with_process_start_docs_s"] / r["pgsync_backfill_osmem_with_process_start_docs_s"],
+            "PGSync on osmem",
+        )
+    add(
+        "`run --once` start-up and exit, nothing to do",
+        f"{r['run_once_idle_seconds']:.2f} s",
+        "target: 1 s",
+        r["run_once_idle_seconds"],
+        "start-up",
+    )
+    add(
+        f"change stream into the sink ({r['change_stream_updates']} updates)",
+        k(r["change_stream_sink_docs_s"]),
+        f"our backfill: {k(r['backfill_sink_docs_s'])}",
+        r["change_stream_ratio_to_backfill"],
+        "change stream",
+    )
+    if "pgsync_change_stream_sink_docs_s" in r:
+        add(
+            "the same, PGSync",
+            k(r["change_stream_sink_docs_s"]),
+            f"PGSync: {k(r['pgsync_change_stream_sink_docs_s'])}",
+            r["change_stream_sink_docs_s"] / r["pgsync_change_stream_sink_docs_s"],
+            "PGSync on the sink",
+        )
+    add(
+        f"fan-out into the sink ({r['fanout_books']} books)",
+        f"{r['fanout_sink_seconds']:.2f} s",
+        "PGSync: not measurable (it finds the documents to change by searching the index)",
+        None,
+        "fan-out",
+    )
+    add(
+        "change stream into osmem",
+        k(r["change_stream_osmem_docs_s"]),
+        f"PGSync: {k(r['pgsync_change_stream_osmem_docs_s'])}" if "pgsync_change_stream_osmem_docs_s" in r else "",
+        r["change_stream_osmem_docs_s"] / r["pgsync_change_stream_osmem_docs_s"]
+        if "pgsync_change_stream_osmem_docs_s" in r
+        else None,
+        "osmem",
+    )
+    add(
+        f"fan-out into osmem ({r['fanout_osmem_books']} books)",
+        f"{r['fanout_osmem_seconds']:.2f} s",
+        f"PGSync: {r['pgsync_fanout_osmem_seconds']:.2f} s" if "pgsync_fanout_osmem_seconds" in r else "",
+        r["pgsync_fanout_osmem_seconds"] / r["fanout_osmem_seconds"] if "pgsync_fanout_osmem_seconds" in r else None,
+        "osmem",
+    )
+    for key in ("update", "child_unmapped", "shop"):
+        for durability in ("durable", "fsync_off"):
+            name = f"{key}_{durability}"
+            if f"trigger_overhead_{name}_pct" not in r:
+                continue
+            theirs = r.get(f"pgsync_trigger_overhead_{name}_pct")
+            add(
+                f"trigger overhead, {key}, {durability.replace('_', ' ')}",
+                f"{r[f'trigger_overhead_{name}_pct']:.1f} %",
+                f"PGSync: {theirs:.1f} %" if theirs is not None else "",
+                None,
+                f"trigger overhead {name}",
+            )
+    add(
+        "peak worker RSS",
+        f"{r['backfill_peak_rss_mb']:.1f} MB",
+        f"at a quarter of the size: {r['backfill_peak_rss_mb_quarter_size']:.1f} MB",
+        r["backfill_peak_rss_mb"] / r["backfill_peak_rss_mb_quarter_size"],
+        "quarter size",
+    )
+    if "scale_books" in r:
+        add(
+            f"backfill of {r['scale_books']:,} books into the sink",
+            k(r["scale_backfill_sink_docs_s"]),
+            f"{r['books']:,} books: {k(r['backfill_sink_docs_s'])}",
+            r["scale_time_per_doc_ratio"],
+            "scale",
+        )
+        add(
+            f"peak worker RSS at {r['scale_books']:,} books",
+            f"{r['scale_peak_rss_mb']:.1f} MB",
+            f"at {r['books']:,}: {r['backfill_peak_rss_mb']:.1f} MB",
+            r["scale_peak_rss_mb"] / r["backfill_peak_rss_mb"],
+            "scale",
+        )
+    lines = ["| measure | ours | limit or peer (same run) | ratio | load |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def install_pgsync_triggers(bench: Bench, venv: Path, search_url: str) -> None:
@@ -408,29 +559,44 @@ def install_pgsync_triggers(bench: Bench, venv: Path, search_url: str) -> None:
 
 
 def set_pgsync_triggers(bench: Bench, enabled: bool) -> None:
+    """Switch PGSync's triggers on every table of the document on or off."""
     with contextlib.closing(bench.connect()) as conn, conn.cursor() as cur:
-        cur.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'book'::regclass AND tgname LIKE '%%notify%%'")
-        for (name,) in cur.fetchall():
-            cur.execute(f'ALTER TABLE book {"ENABLE" if enabled else "DISABLE"} TRIGGER "{name}"')
+        cur.execute(
+            "SELECT t.tgrelid::regclass::text, t.tgname FROM pg_trigger t"
+            " WHERE NOT t.tgisinternal AND t.tgname LIKE '%%notify%%'"
+        )
+        for table_name, trigger in cur.fetchall():
+            cur.execute(
+                psycopg2.sql.SQL("ALTER TABLE {} {} TRIGGER {}").format(
+                    psycopg2.sql.SQL(table_name),  # regclass text: already quoted where it must be
+                    psycopg2.sql.SQL("ENABLE" if enabled else "DISABLE"),
+                    psycopg2.sql.Identifier(trigger),
+                )
+            )
 
 
-def main() -> None:
+def main() -> None:  # noqa: C901 - the benchmark's phases, in order
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--books", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--updates", type=int, default=20_000)
     parser.add_argument("--authors", type=int, default=2_000)
-    parser.add_argument("--osmem-docs", type=int, default=20_000, help="documents for the osmem runs (it is slow)")
-    parser.add_argument("--pgbench-seconds", type=int, default=10)
-    parser.add_argument("--pgbench-rounds", type=int, default=5)
+    parser.add_argument("--osmem-docs", type=int, default=20_000, help="books for the osmem runs (it is slow)")
+    parser.add_argument("--osmem-updates", type=int, default=5_000)
+    parser.add_argument("--osmem-authors", type=int, default=500)
+    parser.add_argument("--scale-books", type=int, default=1_000_000, help="books for the scale run (0: skip it)")
+    parser.add_argument("--pgbench-seconds", type=int, default=8)
+    parser.add_argument("--pgbench-rounds", type=int, default=3)
     parser.add_argument("--embedded", action="store_true", help="use the embedded PostgreSQL 18")
-    parser.add_argument("--pgsync-venv", type=Path, help="a virtualenv with pgsync==7.3.0, to measure its triggers too")
+    parser.add_argument("--pgsync-venv", type=Path, help="a virtualenv with pgsync==7.3.0, measured side by side")
     args = parser.parse_args()
 
     bindir = embedded_bindir() if args.embedded else (system_bindir() or embedded_bindir())
     datadir = Path("/tmp") / f"indexer-bench-{uuid.uuid4().hex[:8]}"
     pg = LocalPostgres(datadir=datadir, bindir=bindir).start()
     results: dict[str, Any] = {"books": args.books, "workers": args.workers, "postgres": str(bindir)}
+    http = urllib3.PoolManager()
+    peer_venv: Path | None = args.pgsync_venv
     try:
         with running_sink() as sink_url, running_osmem() as osmem_url:
             pg.psql("postgres", "-c", "CREATE DATABASE bench", "-c", "CREATE DATABASE bench_small")
@@ -461,6 +627,7 @@ def main() -> None:
             seconds, docs = bench.search_alone(osmem_url, bodies, args.osmem_docs)
             results["osmem_alone_docs_s"] = docs / seconds
             del bodies
+            http.request("DELETE", f"{osmem_url}/books")  # what the limit wrote
             note_load(results, "limits")
 
             log("backfill into the sink, three times, alternating with the parallel Postgres-alone limit")
@@ -493,28 +660,58 @@ def main() -> None:
             results["run_once_idle_seconds_all"] = idle
             note_load(results, "start-up")
 
+            def sink_received(documents_before: int) -> Callable[[int], bool]:
+                return lambda documents: sink_actions(http, sink_url) - documents_before >= documents
+
             with bench.daemon(sink_url) as daemon:
                 log(f"change stream: {args.updates} single-row updates while paused, then drain into the sink")
-                # The first drain after the backfill is slower (cold caches and plans); report it, then the
-                # median of three, the steady state of a daemon that runs for days.
+                # The first drain after start is reported apart; the median of the next three is the
+                # steady state of a daemon that runs for days.
                 rates = []
                 for _ in range(4):
+                    received = sink_received(sink_actions(http, sink_url))
                     seconds, docs = bench.drain_seconds(
-                        daemon, lambda: bench.single_row_updates(args.updates, args.books)
+                        daemon, lambda: bench.single_row_updates(args.updates, args.books), received
                     )
                     rates.append(docs / seconds)
                 results["change_stream_first_drain_docs_s"] = rates[0]
                 results["change_stream_updates"] = args.updates
                 results["change_stream_documents"] = docs
                 results["change_stream_sink_docs_s"] = statistics.median(rates[1:])
+                results["change_stream_ratio_to_backfill"] = (
+                    results["change_stream_sink_docs_s"] / results["backfill_sink_docs_s"]
+                )
                 note_load(results, "change stream")
 
                 log(f"fan-out: rename {args.authors} authors while paused, then drain into the sink")
-                seconds, docs = bench.drain_seconds(daemon, lambda: bench.rename_authors(args.authors))
+                received = sink_received(sink_actions(http, sink_url))
+                seconds, docs = bench.drain_seconds(daemon, lambda: bench.rename_authors(args.authors), received)
                 results["fanout_books"] = docs
                 results["fanout_sink_seconds"] = seconds
                 results["fanout_sink_docs_s"] = docs / seconds
                 note_load(results, "fan-out")
+
+            if peer_venv is not None:
+                log("PGSync 7.3 on the same database and sink: one-shot backfill, then its daemon's change stream")
+                bench.indexer("teardown", search_url=sink_url)  # our triggers out of its way
+                peer = PgSync(peer_venv, pg.port, "bench", sink_url, "pgsync_books")
+                try:
+                    peer.bootstrap()
+                    results["pgsync_backfill_sink_with_process_start_docs_s"] = args.books / peer.oneshot()
+                    with peer.daemon(quiet(lambda: sink_actions(http, sink_url))) as theirs:
+                        rates = []
+                        for _ in range(2):
+                            received = sink_received(sink_actions(http, sink_url))
+                            seconds, docs = bench.drain_seconds(
+                                theirs, lambda: bench.single_row_updates(args.updates, args.books), received
+                            )
+                            rates.append(docs / seconds)
+                        results["pgsync_change_stream_sink_docs_s_all"] = rates
+                        results["pgsync_change_stream_sink_docs_s"] = max(rates)  # its better round
+                finally:
+                    peer.teardown()
+                    peer.close()
+                note_load(results, "PGSync on the sink")
 
             log("backfill at a quarter of the size (memory must stay flat)")
             small = Bench(pg, "bench_small", args.workers)
@@ -529,9 +726,10 @@ def main() -> None:
             with contextlib.closing(bench.connect()) as conn, conn.cursor() as cur:
                 cur.execute("CREATE TABLE IF NOT EXISTS sale (id bigserial PRIMARY KEY, book_id integer, amount numeric,"
                             " sold_at timestamptz DEFAULT now())")  # fmt: skip
-            pgsync = args.pgsync_venv is not None
-            if pgsync:
-                install_pgsync_triggers(bench, args.pgsync_venv, sink_url)
+            bench.indexer("teardown", search_url=sink_url)
+            pgsync = peer_venv is not None
+            if peer_venv is not None:
+                install_pgsync_triggers(bench, peer_venv, sink_url)
                 set_pgsync_triggers(bench, False)
             for durability, durable in (("durable", True), ("fsync_off", False)):
                 bench.set_durability(durable)
@@ -554,24 +752,89 @@ def main() -> None:
                     results[f"pgbench_{key}_tps_with_ours"] = ours
                     results[f"trigger_overhead_{key}_pct"] = 100 * (1 - ours / base)
                     if pgsync:
-                        theirs = statistics.median(tps["pgsync"])
-                        results[f"pgbench_{key}_tps_with_pgsync"] = theirs
-                        results[f"pgsync_trigger_overhead_{key}_pct"] = 100 * (1 - theirs / base)
+                        theirs_tps = statistics.median(tps["pgsync"])
+                        results[f"pgbench_{key}_tps_with_pgsync"] = theirs_tps
+                        results[f"pgsync_trigger_overhead_{key}_pct"] = 100 * (1 - theirs_tps / base)
+                    note_load(results, f"trigger overhead {key}")
             bench.set_durability(False)
             bench.indexer("bootstrap", search_url=sink_url)
-            note_load(results, "trigger overhead")
 
-            log(f"osmem: backfill of {args.osmem_docs} books and the same change stream")
+            log(f"osmem: backfill of {args.osmem_docs} books, change stream and fan-out")
             osm = Bench(pg, "bench_small", args.workers)
             with contextlib.closing(psycopg2.connect(pg.dsn_for("bench_small"))) as conn:
                 books.create(conn, args.osmem_docs)
             osm.fresh_install(osmem_url)
-            osm.run_once(osmem_url)
+            seconds, _peak = osm.run_once(osmem_url)
             results["backfill_osmem_docs_s"] = args.osmem_docs / osm.backfill_seconds()
+            results["backfill_osmem_with_process_start_docs_s"] = args.osmem_docs / seconds
             results["backfill_osmem_ratio_to_osmem_alone"] = (
                 results["backfill_osmem_docs_s"] / results["osmem_alone_docs_s"]
             )
+
+            def visible(index: str, field: str, token: str) -> Callable[[int], bool]:
+                last = [0.0]
+
+                def done(documents: int) -> bool:
+                    if time.monotonic() - last[0] < 0.1:  # a refresh and a count: 10 per second at most
+                        return False
+                    last[0] = time.monotonic()
+                    return searchable(http, osmem_url, index, field, token) >= documents
+
+                return done
+
+            def osmem_round(process: Any, index: str, prefix: str) -> None:
+                token = marker()
+                seconds, docs = osm.drain_seconds(
+                    process,
+                    lambda: osm.single_row_updates(args.osmem_updates, args.osmem_docs, token),
+                    visible(index, "title", token),
+                )
+                results[f"{prefix}change_stream_osmem_docs_s"] = docs / seconds
+                token = marker()
+                seconds, docs = osm.drain_seconds(
+                    process,
+                    lambda: osm.rename_authors(args.osmem_authors, token),
+                    visible(index, "authors.name", token),
+                )
+                results[f"{prefix}fanout_osmem_books"] = docs
+                results[f"{prefix}fanout_osmem_seconds"] = seconds
+
+            with osm.daemon(osmem_url) as daemon:
+                osmem_round(daemon, "books", "")
             note_load(results, "osmem")
+            if peer_venv is not None:
+                log("PGSync 7.3 on the same database and osmem")
+                osm.indexer("teardown", "--delete-index", search_url=osmem_url)
+                peer = PgSync(peer_venv, pg.port, "bench_small", osmem_url, "pgsync_books")
+                try:
+                    peer.bootstrap()
+                    results["pgsync_backfill_osmem_with_process_start_docs_s"] = args.osmem_docs / peer.oneshot()
+                    with peer.daemon(quiet(lambda: document_count(http, osmem_url, "pgsync_books"))) as theirs:
+                        osmem_round(theirs, "pgsync_books", "pgsync_")
+                finally:
+                    peer.teardown()
+                    peer.close()
+                note_load(results, "PGSync on osmem")
+
+            if args.scale_books:
+                log(f"scale: backfill of {args.scale_books} books into the sink")
+                pg.psql("postgres", "-c", "CREATE DATABASE bench_large")
+                large = Bench(pg, "bench_large", args.workers)
+                with contextlib.closing(psycopg2.connect(pg.dsn_for("bench_large"))) as conn:
+                    books.create(conn, args.scale_books)
+                large.fresh_install(sink_url)
+                seconds, large_peak = large.run_once(sink_url)
+                results["scale_books"] = args.scale_books
+                results["scale_backfill_sink_docs_s"] = args.scale_books / large.backfill_seconds()
+                results["scale_backfill_with_process_start_docs_s"] = args.scale_books / seconds
+                results["scale_peak_rss_mb"] = large_peak / 2**20
+                # time per document at scale over time per document at --books: 1.0 is linear
+                results["scale_time_per_doc_ratio"] = (
+                    results["backfill_sink_docs_s"] / results["scale_backfill_sink_docs_s"]
+                )
+                large.indexer("teardown", search_url=sink_url)
+                pg.psql("postgres", "-c", "DROP DATABASE bench_large")
+                note_load(results, "scale")
     finally:
         pg.stop("immediate")
         shutil.rmtree(datadir, ignore_errors=True)
@@ -580,6 +843,7 @@ def main() -> None:
     out = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
+    print(table(results))
     print(f"written to {out}")
 
 

@@ -5,12 +5,13 @@ measure the pipeline's own ceiling. It answers ``GET /`` as OpenSearch 2, keeps
 indexes (create, exists, delete), their mappings' ``_meta`` and their aliases,
 which versioned indexes check before every swap, counts the actions it received (readable
 at ``GET /_sink/stats``) and answers every bulk request with
-``{"took": 0, "errors": false}``. Run it as ``python -m loadtest.sink``: it
+``{"took": 0, "errors": false}`` with a status 200 item per action. Run it as ``python -m loadtest.sink``: it
 prints its URL as JSON and exits when its stdin closes.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import sys
@@ -65,16 +66,21 @@ def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:  # noqa: C901 - on
         def handle_any(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            if self.headers.get("Content-Encoding") == "gzip":  # PGSync compresses its requests
+                body = gzip.decompress(body)
             path = self.path.split("?", 1)[0].strip("/")
             parts = path.split("/") if path else []
             if not parts:
                 self.reply(200, ROOT)
             elif parts[-1] == "_bulk":
+                indexed, deleted = body.count(b'{"index"'), body.count(b'{"delete"')  # with or without a space
                 with sink.lock:
                     sink.requests += 1
                     sink.bytes += len(body)
-                    sink.actions += body.count(b'{"index":') + body.count(b'{"delete":')
-                self.reply(200, {"took": 0, "errors": False})
+                    sink.actions += indexed + deleted
+                # every item's outcome, as an engine answers (PGSync's bulk helpers read them)
+                items = [{"index": {"status": 200}}] * indexed + [{"delete": {"status": 200}}] * deleted
+                self.reply(200, {"took": 0, "errors": False, "items": items})
             elif parts == ["_sink", "stats"]:
                 self.reply(200, {"actions": sink.actions, "bytes": sink.bytes, "requests": sink.requests})
             elif parts == ["_aliases"]:
@@ -86,7 +92,9 @@ def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:  # noqa: C901 - on
                                 (entry["aliases"].add if verb == "add" else entry["aliases"].discard)(spec["alias"])
                 self.reply(200, {"acknowledged": True})
             elif len(parts) == 2 and parts[0] == "_alias":
-                found: dict[str, Any] = {n: {"aliases": {parts[1]: {}}} for n, e in sink.indexes.items() if parts[1] in e["aliases"]}
+                found: dict[str, Any] = {
+                    n: {"aliases": {parts[1]: {}}} for n, e in sink.indexes.items() if parts[1] in e["aliases"]
+                }
                 self.reply(200 if found else 404, found)
             elif len(parts) == 2 and parts[1] == "_mapping":
                 named = self._named(parts[0])

@@ -100,7 +100,6 @@ class Bench:
         self.database = database
         self.workers = workers
         self.dsn = f"host=127.0.0.1 port={pg.port} user=postgres"
-        self._probes: list[Any] = []
 
     def connect(self) -> Any:
         conn = psycopg2.connect(self.pg.dsn_for(self.database))
@@ -343,18 +342,29 @@ class Bench:
             cur.execute("SELECT count(DISTINCT book_id) FROM book_author WHERE author_id <= %s", (count,))
             return int(cur.fetchone()[0])
 
-    def outbox_empty(self) -> Callable[[int], bool]:
-        """A ``done`` test for :meth:`drain_seconds`: the outbox is empty (one
-        connection, an EXISTS probe)."""
-        conn = self.connect()
-        self._probes.append(conn)
-
-        def done(_documents: int) -> bool:
-            with conn.cursor() as cur:
-                cur.execute("SELECT NOT EXISTS (SELECT FROM indexer.outbox)")
-                return bool(cur.fetchone()[0])
-
-        return done
+    def root_change_during_fanout(self, authors: int) -> tuple[float, float, int]:
+        """Rename ``authors`` authors in one statement (a fan-out to nearly every
+        book), then change one book's title; with the daemon running, seconds
+        from that title's commit until its outbox row is gone, and until the
+        outbox is empty; and the books the fan-out reached."""
+        with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
+            books_reached = self.rename_authors(authors)
+            cur.execute("UPDATE book SET title = %s WHERE id = 1", (f"Lane {marker()}",))
+            started = time.monotonic()
+            root_seconds = None
+            while True:
+                cur.execute(
+                    "SELECT EXISTS (SELECT FROM indexer.outbox WHERE root_key = '{\"id\": 1}'),"
+                    " EXISTS (SELECT FROM indexer.outbox)"
+                )
+                root_pending, any_pending = cur.fetchone()
+                if not root_pending and root_seconds is None:
+                    root_seconds = time.monotonic() - started
+                if not any_pending:
+                    return root_seconds or 0.0, time.monotonic() - started, books_reached
+                if time.monotonic() - started > 900:
+                    raise RuntimeError("the fan-out did not drain within 900 s")
+                time.sleep(0.01)
 
     def pending(self) -> int:
         with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
@@ -481,6 +491,14 @@ def table(results: dict[str, Any]) -> str:
         None,
         "fan-out",
     )
+    if "lane_root_change_seconds" in r:
+        add(
+            f"one root change committed right after a fan-out to {r['lane_fanout_books']} books (sink)",
+            f"written after {r['lane_root_change_seconds']:.2f} s",
+            f"the fan-out: {r['lane_fanout_seconds']:.2f} s",
+            r["lane_root_change_seconds"] / r["lane_fanout_seconds"],
+            "lanes",
+        )
     add(
         "change stream into osmem",
         k(r["change_stream_osmem_docs_s"]),
@@ -690,6 +708,13 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
                 results["fanout_sink_seconds"] = seconds
                 results["fanout_sink_docs_s"] = docs / seconds
                 note_load(results, "fan-out")
+
+                log("lanes: one book's title changed right after every author was renamed")
+                root_seconds, all_seconds, fanned = bench.root_change_during_fanout(sizes["authors"])
+                results["lane_fanout_books"] = fanned
+                results["lane_root_change_seconds"] = root_seconds
+                results["lane_fanout_seconds"] = all_seconds
+                note_load(results, "lanes")
 
             if peer_venv is not None:
                 log("PGSync 7.3 on the same database and sink: one-shot backfill, then its daemon's change stream")

@@ -51,13 +51,15 @@ WHERE index_name = %(index)s AND retired_physical = %(physical)s;
 
 -- name: fetch_batch
 -- Pending outbox rows of the partitions this worker owns, grouped per index,
--- with where the index's documents go. The partition list is rotated by the
--- caller so no partition starves. A row is eligible once the version being
--- built (if any) has finished its backfill; before that only rows not yet
--- written to the live version are, and they are written there and held.
+-- with where the index's documents go. The caller lists (lane, partition)
+-- pairs in the order to take them: every partition's lane 0 first, then lane 1,
+-- the partitions rotated so no partition starves. A row is eligible once the
+-- version being built (if any) has finished its backfill; before that only
+-- rows not yet written to the live version are, and they are written there and held.
 SELECT b.index_name,
        jsonb_agg(DISTINCT b.root_key)::text AS keys,
        array_agg(b.partition)::text AS partitions,
+       array_agg(b.lane)::text AS lanes,
        array_agg(b.id)::text AS ids,
        count(*) AS row_count,
        min(b.live_physical) AS live_physical,
@@ -67,7 +69,7 @@ SELECT b.index_name,
        bool_and(b.ready) AS building_ready,
        min(b.shape) AS shape
 FROM (
-    SELECT o.index_name, o.partition, o.id, o.root_key, t.live_physical, t.live_via_alias,
+    SELECT o.index_name, o.partition, o.lane, o.id, o.root_key, t.live_physical, t.live_via_alias,
            CASE WHEN t.live_shape IS DISTINCT FROM t.shape THEN t.live_query END AS live_query,
            t.building_physical, t.ready, t.shape
     FROM unnest(%(indexes)s::text[]) AS i(index_name)
@@ -75,11 +77,11 @@ FROM (
         SELECT x.*, x.building_physical IS NULL OR x.backfill_state = 'done' AS ready
         FROM {schema}.indexes x WHERE x.index_name = i.index_name
     ) t
-    CROSS JOIN unnest(%(partitions)s::int[]) WITH ORDINALITY AS p(partition, position)
+    CROSS JOIN unnest(%(lanes)s::smallint[], %(partitions)s::smallint[]) WITH ORDINALITY AS p(lane, partition, position)
     CROSS JOIN LATERAL (
-        SELECT x.index_name, x.partition, x.id, x.root_key
+        SELECT x.index_name, x.partition, x.lane, x.id, x.root_key
         FROM {schema}.outbox x
-        WHERE x.index_name = i.index_name AND x.partition = p.partition
+        WHERE x.index_name = i.index_name AND x.partition = p.partition AND x.lane = p.lane
           AND (x.after_xid IS NULL OR pg_catalog.pg_xact_status(x.after_xid) IS DISTINCT FROM 'in progress')
           AND (t.ready OR (t.live_physical IS NOT NULL AND NOT x.held))
         ORDER BY x.id
@@ -92,15 +94,15 @@ GROUP BY b.index_name;
 -- name: ack_batch
 -- Remove outbox rows whose documents the search engine has accepted.
 DELETE FROM {schema}.outbox o
-USING unnest(%(partitions)s::int[], %(ids)s::bigint[]) AS d(partition, id)
-WHERE o.index_name = %(index)s AND o.partition = d.partition AND o.id = d.id;
+USING unnest(%(partitions)s::smallint[], %(lanes)s::smallint[], %(ids)s::bigint[]) AS d(partition, lane, id)
+WHERE o.index_name = %(index)s AND o.partition = d.partition AND o.lane = d.lane AND o.id = d.id;
 
 -- name: hold_batch
 -- Rows written to the live version while the version being built is still
 -- backfilling: kept until it has finished, then built again for both.
 UPDATE {schema}.outbox o SET held = true
-FROM unnest(%(partitions)s::int[], %(ids)s::bigint[]) AS d(partition, id)
-WHERE o.index_name = %(index)s AND o.partition = d.partition AND o.id = d.id;
+FROM unnest(%(partitions)s::smallint[], %(lanes)s::smallint[], %(ids)s::bigint[]) AS d(partition, lane, id)
+WHERE o.index_name = %(index)s AND o.partition = d.partition AND o.lane = d.lane AND o.id = d.id;
 
 -- name: dead_letter
 INSERT INTO {schema}.dead_letters (index_name, root_key, doc_id, reason, error)

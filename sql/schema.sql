@@ -97,7 +97,12 @@ CREATE TABLE {schema}.outbox (
     -- A row already written to the live version and waiting for the version being
     -- built to finish its backfill (its document is then built again for both).
     held boolean NOT NULL DEFAULT false,
-    PRIMARY KEY (index_name, partition, id)
+    -- 0: written by a statement on the root table that changed at most a few
+    -- rows (one key per row); 1: everything else, fan-outs of child and lookup
+    -- tables included. Workers take lane 0 first, so a change to one document
+    -- is not queued behind thousands of others that a shared row fanned out to.
+    lane smallint NOT NULL DEFAULT 1,
+    CONSTRAINT outbox_pkey PRIMARY KEY (index_name, partition, lane, id)
 ) WITH (
     autovacuum_vacuum_scale_factor = 0.0,
     autovacuum_vacuum_threshold = 5000,

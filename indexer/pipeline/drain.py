@@ -108,6 +108,7 @@ class Group:
     index: str
     keys: str
     partitions: str
+    lanes: str
     ids: str
     rows: int
     live_physical: str | None
@@ -197,7 +198,13 @@ def drain_batch(
     result = BatchResult()
     if not partitions or not plans:
         return result
-    fetch = {"indexes": list(plans), "partitions": list(partitions), "limit": limit}
+    # every partition's lane 0 (small root-table changes) before any lane 1 (fan-outs, bulk statements)
+    fetch = {
+        "indexes": list(plans),
+        "lanes": [0] * len(partitions) + [1] * len(partitions),
+        "partitions": [*partitions, *partitions],
+        "limit": limit,
+    }
     groups = [Group(*row) for row in store.rows("fetch_batch", fetch)]
     stragglers = in_flight.settle() if groups and in_flight is not None else []
     for group in groups:
@@ -217,7 +224,8 @@ def drain_batch(
             for xid in stragglers:
                 store.run("enqueue_recheck", {"index": group.index, "keys": group.keys, "after": xid})
             done = "hold_batch" if group.hold else "ack_batch"
-            store.run(done, {"index": group.index, "partitions": group.partitions, "ids": group.ids})
+            rows = {"index": group.index, "partitions": group.partitions, "lanes": group.lanes, "ids": group.ids}
+            store.run(done, rows)
         result.rows += group.rows
         result.documents += documents
         report(

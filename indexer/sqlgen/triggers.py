@@ -269,22 +269,33 @@ def capture_lock_key(state_schema: str) -> int:
 DYNAMIC_ABOVE_ROWS = 64
 
 
+def lane(occ: Occurrence, op: str, *, few_rows: bool) -> int:
+    """The outbox lane of the keys ``occ`` enqueues: 0 for a statement on the
+    root table itself (one key per row) that changed few rows, 1 for anything
+    that can fan out (child, lookup and through tables, TRUNCATE) or is bulk."""
+    root = occ.node is occ.index.root and not occ.through and occ.base is None
+    return 0 if root and few_rows and op != "truncate" else 1
+
+
 def _capture_statement(state_schema: str, table: Table, occs: Sequence[Occurrence], op: str, source_for: Any,
-                       message: sql.Composable) -> sql.Composed:  # fmt: skip
+                       message: sql.Composable, *, few_rows: bool) -> sql.Composed:  # fmt: skip
     """The statement that inserts the root keys of every occurrence into the
     outbox and emits the coverage message ``message`` (text); it returns the
-    message's LSN. One SQL statement per trigger call keeps the overhead low."""
+    message's LSN. One SQL statement per trigger call keeps the overhead low.
+    ``few_rows``: the statement serves changes of at most
+    :data:`DYNAMIC_ABOVE_ROWS` rows (see :func:`lane`)."""
     selects = [
-        sql.SQL("SELECT {index}, q.root_key, {op}, {source} FROM ({keys}) AS q").format(
+        sql.SQL("SELECT {index}, q.root_key, {op}, {source}, {lane} FROM ({keys}) AS q").format(
             index=sql.Literal(occ.index.name),
             op=sql.Literal(op),
             source=sql.Literal(table.display),
+            lane=sql.Literal(lane(occ, op, few_rows=few_rows)),
             keys=key_query(occ, source_for(occ)),
         )
         for occ in occs
     ]
     return sql.SQL(
-        "WITH enqueued AS (INSERT INTO {outbox} (index_name, root_key, op, source_table)\n{selects})\n"
+        "WITH enqueued AS (INSERT INTO {outbox} (index_name, root_key, op, source_table, lane)\n{selects})\n"
         "SELECT pg_logical_emit_message(true, {prefix}, {message}) FROM pg_advisory_xact_lock_shared({capture_lock})"
     ).format(
         outbox=sql.Identifier(state_schema, "outbox"),
@@ -343,9 +354,11 @@ def _capture(
     needs to wait for it); it only emits the coverage message, as a PL/pgSQL
     simple expression, which runs without a query of its own."""
     cached = _capture_statement(
-        state_schema, table, occs, op, source_for, sql.SQL("concat_ws(' ', TG_RELID, TG_OP, _n)")
+        state_schema, table, occs, op, source_for, sql.SQL("concat_ws(' ', TG_RELID, TG_OP, _n)"), few_rows=True
     )
-    fresh = _capture_statement(state_schema, table, occs, op, source_for, sql.SQL("concat_ws(' ', $1, $2, $3)"))
+    fresh = _capture_statement(
+        state_schema, table, occs, op, source_for, sql.SQL("concat_ws(' ', $1, $2, $3)"), few_rows=False
+    )
     dispatch = sql.SQL(
         "IF _n <= {limit} THEN\n{cached} INTO _lsn;\n"
         "ELSE\nEXECUTE {fresh} INTO _lsn USING TG_RELID, TG_OP, _n;\nEND IF;"

@@ -19,6 +19,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import urllib3
+
 ROOT = {
     "name": "sink",
     "cluster_name": "sink",
@@ -122,9 +124,61 @@ def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:  # noqa: C901 - on
     return Handler
 
 
+def make_forwarder(sink: Sink, upstream: str) -> type[BaseHTTPRequestHandler]:
+    """A handler that passes every request to ``upstream`` unchanged and counts
+    the actions of the ``_bulk`` requests it answered 200, so a benchmark can
+    tell when a tool has written its documents without reading the engine
+    (a search or refresh between writes slows osmem's next write by about a
+    second)."""
+    pool = urllib3.PoolManager(maxsize=16)
+
+    class Forwarder(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *_args: Any) -> None:
+            return
+
+        def setup(self) -> None:
+            super().setup()
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def handle_any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            skip = {"host", "content-length", "connection", "transfer-encoding"}
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
+            answer = pool.request(self.command, upstream + self.path, body=body or None, headers=headers,
+                                  retries=False, timeout=urllib3.Timeout(total=600), preload_content=True)  # fmt: skip
+            if self.path.split("?", 1)[0].endswith("/_bulk") and answer.status == 200:
+                plain = gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body
+                with sink.lock:
+                    sink.requests += 1
+                    sink.bytes += len(plain)
+                    sink.actions += plain.count(b'{"index"') + plain.count(b'{"delete"')
+            if self.path == "/_sink/stats":
+                data = json.dumps({"actions": sink.actions, "bytes": sink.bytes, "requests": sink.requests}).encode()
+                status, content_type = 200, "application/json"
+            else:
+                data, status = answer.data, answer.status
+                content_type = answer.headers.get("Content-Type", "application/json")
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any  # noqa: N815 - http.server names
+
+    return Forwarder
+
+
 def main() -> None:
+    """``python -m loadtest.sink [UPSTREAM]``: the discarding sink, or with an
+    upstream URL a counting proxy in front of that server."""
     sink = Sink()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(sink))
+    handler = make_forwarder(sink, sys.argv[1].rstrip("/")) if len(sys.argv) > 1 else make_handler(sink)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(json.dumps({"url": f"http://127.0.0.1:{server.server_address[1]}"}), flush=True)

@@ -64,7 +64,7 @@ from loadtest import books
 from loadtest.peer import PgSync, marker, quiet, sink_actions
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = ROOT / "schemas" / "book.json"
+SCHEMA = books.SCHEMA
 RESULTS = ROOT / "loadtest" / "results"
 
 
@@ -451,14 +451,14 @@ def table(results: dict[str, Any]) -> str:
         r["backfill_sink_ratio_to_pg_alone"],
         "backfill",
     )
-    if "pgsync_backfill_sink_with_process_start_docs_s" in r:
-        add(
-            "backfill into the sink, process start to exit",
-            k(r["backfill_sink_with_process_start_docs_s"]),
-            f"PGSync: {k(r['pgsync_backfill_sink_with_process_start_docs_s'])}",
-            r["backfill_sink_with_process_start_docs_s"] / r["pgsync_backfill_sink_with_process_start_docs_s"],
-            "PGSync on the sink",
-        )
+
+    def against_pgsync(measure: str, key: str, phase: str) -> None:
+        """A row of ours beside PGSync's ``pgsync_<key>``, when it was measured."""
+        if f"pgsync_{key}" in r:
+            add(measure, k(r[key]), f"PGSync: {k(r[f'pgsync_{key}'])}", r[key] / r[f"pgsync_{key}"], phase)
+
+    against_pgsync("backfill into the sink, process start to exit", "backfill_sink_with_process_start_docs_s",
+                   "PGSync on the sink")  # fmt: skip
     add(
         "backfill into osmem (recorded span)",
         k(r["backfill_osmem_docs_s"]),
@@ -466,14 +466,8 @@ def table(results: dict[str, Any]) -> str:
         r["backfill_osmem_ratio_to_osmem_alone"],
         "osmem",
     )
-    if "pgsync_backfill_osmem_with_process_start_docs_s" in r:
-        add(
-            "backfill into osmem, process start to exit",
-            k(r["backfill_osmem_with_process_start_docs_s"]),
-            f"PGSync: {k(r['pgsync_backfill_osmem_with_process_start_docs_s'])}",
-            r["backfill_osmem_with_process_start_docs_s"] / r["pgsync_backfill_osmem_with_process_start_docs_s"],
-            "PGSync on osmem",
-        )
+    against_pgsync("backfill into osmem, process start to exit", "backfill_osmem_with_process_start_docs_s",
+                   "PGSync on osmem")  # fmt: skip
     add(
         "`run --once` start-up and exit, nothing to do",
         f"{r['run_once_idle_seconds']:.2f} s",
@@ -488,14 +482,7 @@ def table(results: dict[str, Any]) -> str:
         r["change_stream_ratio_to_backfill"],
         "change stream",
     )
-    if "pgsync_change_stream_sink_docs_s" in r:
-        add(
-            "the same, PGSync",
-            k(r["change_stream_sink_docs_s"]),
-            f"PGSync: {k(r['pgsync_change_stream_sink_docs_s'])}",
-            r["change_stream_sink_docs_s"] / r["pgsync_change_stream_sink_docs_s"],
-            "PGSync on the sink",
-        )
+    against_pgsync("the same, PGSync", "change_stream_sink_docs_s", "PGSync on the sink")
     add(
         f"fan-out into the sink ({r['fanout_books']} books)",
         f"{r['fanout_sink_seconds']:.2f} s",
@@ -511,15 +498,10 @@ def table(results: dict[str, Any]) -> str:
             r["lane_root_change_seconds"] / r["lane_fanout_seconds"],
             "lanes",
         )
-    add(
-        "change stream into osmem",
-        k(r["change_stream_osmem_docs_s"]),
-        f"PGSync: {k(r['pgsync_change_stream_osmem_docs_s'])}" if "pgsync_change_stream_osmem_docs_s" in r else "",
-        r["change_stream_osmem_docs_s"] / r["pgsync_change_stream_osmem_docs_s"]
-        if "pgsync_change_stream_osmem_docs_s" in r
-        else None,
-        "osmem",
-    )
+    if "pgsync_change_stream_osmem_docs_s" in r:
+        against_pgsync("change stream into osmem", "change_stream_osmem_docs_s", "osmem")
+    else:
+        add("change stream into osmem", k(r["change_stream_osmem_docs_s"]), "", None, "osmem")
     add(
         f"fan-out into osmem ({r['fanout_osmem_books']} books)",
         f"{r['fanout_osmem_seconds']:.2f} s",
@@ -565,27 +547,6 @@ def table(results: dict[str, Any]) -> str:
     lines = ["| measure | ours | limit or peer (same run) | ratio | load |", "|---|---|---|---|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
-
-
-def install_pgsync_triggers(bench: Bench, venv: Path, search_url: str) -> None:
-    """PGSync 7.3's own bootstrap on the same database (its triggers, view, slot)."""
-    env = {
-        **os.environ,
-        "PG_HOST": "127.0.0.1",
-        "PG_PORT": str(bench.pg.port),
-        "PG_USER": "postgres",
-        "PG_PASSWORD": "",
-        "ELASTICSEARCH_URL": search_url,
-        "OPENSEARCH": "true",
-        "REDIS_HOST": "127.0.0.1",
-    }
-    schema = Path("/tmp") / f"pgsync-{uuid.uuid4().hex[:6]}.json"
-    entries = json.loads(SCHEMA.read_text())
-    for entry in entries:
-        entry["database"] = bench.database
-    schema.write_text(json.dumps(entries))
-    subprocess.run([str(venv / "bin" / "bootstrap"), "--config", str(schema)], check=True, env=env,
-                   capture_output=True, text=True)  # fmt: skip
 
 
 def set_pgsync_triggers(bench: Bench, enabled: bool) -> None:
@@ -766,7 +727,9 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
             bench.indexer("teardown", search_url=sink_url)
             pgsync = peer_venv is not None
             if peer_venv is not None:
-                install_pgsync_triggers(bench, peer_venv, sink_url)
+                trigger_peer = PgSync(peer_venv, pg.port, "bench", sink_url, "pgsync_books")
+                trigger_peer.bootstrap()  # its triggers (and view and slot); switched on only for its rounds
+                trigger_peer.close()
                 set_pgsync_triggers(bench, False)
             for durability, durable in (("durable", True), ("fsync_off", False)):
                 bench.set_durability(durable)

@@ -7,7 +7,10 @@ so a million books take seconds. The document is ``schemas/book.json``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "book.json"  # the document of these tables
 
 DDL = """
 DROP TABLE IF EXISTS book_author, book, author, publisher CASCADE;

@@ -32,7 +32,7 @@ from typing import Any
 import psutil
 import urllib3
 
-SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "book.json"
+from loadtest.books import SCHEMA
 
 
 class PgSync:

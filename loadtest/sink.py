@@ -37,19 +37,41 @@ class Sink:
         self.requests = 0
         self.lock = threading.Lock()
 
+    def record_bulk(self, body: bytes) -> tuple[int, int]:
+        """Count one bulk request (uncompressed ``body``); its index and delete actions."""
+        indexed, deleted = body.count(b'{"index"'), body.count(b'{"delete"')  # with or without a space
+        with self.lock:
+            self.requests += 1
+            self.bytes += len(body)
+            self.actions += indexed + deleted
+        return indexed, deleted
+
+    def stats(self) -> dict[str, int]:
+        return {"actions": self.actions, "bytes": self.bytes, "requests": self.requests}
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive, no access log, no Nagle delay."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *_args: Any) -> None:
+        return
+
+    def setup(self) -> None:
+        super().setup()
+        # Answer without waiting for Nagle and delayed ACKs (a 40 ms stall per request otherwise).
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def body(self) -> bytes:
+        """The request body, uncompressed (PGSync gzips its requests)."""
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        return gzip.decompress(body) if body and self.headers.get("Content-Encoding") == "gzip" else body
+
 
 def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:  # noqa: C901 - one route table
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *_args: Any) -> None:
-            return
-
-        def setup(self) -> None:
-            super().setup()
-            # Answer without waiting for Nagle and delayed ACKs (a 40 ms stall per request otherwise).
-            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
+    class Handler(QuietHandler):
         def reply(self, status: int, payload: Any) -> None:
             data = json.dumps(payload).encode()
             self.send_response(status)
@@ -66,25 +88,18 @@ def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:  # noqa: C901 - on
             return [n for n, e in sink.indexes.items() if name in e["aliases"]]
 
         def handle_any(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            if self.headers.get("Content-Encoding") == "gzip":  # PGSync compresses its requests
-                body = gzip.decompress(body)
+            body = self.body()
             path = self.path.split("?", 1)[0].strip("/")
             parts = path.split("/") if path else []
             if not parts:
                 self.reply(200, ROOT)
             elif parts[-1] == "_bulk":
-                indexed, deleted = body.count(b'{"index"'), body.count(b'{"delete"')  # with or without a space
-                with sink.lock:
-                    sink.requests += 1
-                    sink.bytes += len(body)
-                    sink.actions += indexed + deleted
+                indexed, deleted = sink.record_bulk(body)
                 # every item's outcome, as an engine answers (PGSync's bulk helpers read them)
                 items = [{"index": {"status": 200}}] * indexed + [{"delete": {"status": 200}}] * deleted
                 self.reply(200, {"took": 0, "errors": False, "items": items})
             elif parts == ["_sink", "stats"]:
-                self.reply(200, {"actions": sink.actions, "bytes": sink.bytes, "requests": sink.requests})
+                self.reply(200, sink.stats())
             elif parts == ["_aliases"]:
                 with sink.lock:
                     for action in json.loads(body or b"{}").get("actions", []):
@@ -132,31 +147,18 @@ def make_forwarder(sink: Sink, upstream: str) -> type[BaseHTTPRequestHandler]:
     second)."""
     pool = urllib3.PoolManager(maxsize=16)
 
-    class Forwarder(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *_args: Any) -> None:
-            return
-
-        def setup(self) -> None:
-            super().setup()
-            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
+    class Forwarder(QuietHandler):
         def handle_any(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            body = self.rfile.read(length) if length else b""  # forwarded as it came, compressed or not
             skip = {"host", "content-length", "connection", "transfer-encoding"}
             headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
             answer = pool.request(self.command, upstream + self.path, body=body or None, headers=headers,
                                   retries=False, timeout=urllib3.Timeout(total=600), preload_content=True)  # fmt: skip
             if self.path.split("?", 1)[0].endswith("/_bulk") and answer.status == 200:
-                plain = gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body
-                with sink.lock:
-                    sink.requests += 1
-                    sink.bytes += len(plain)
-                    sink.actions += plain.count(b'{"index"') + plain.count(b'{"delete"')
+                sink.record_bulk(gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body)
             if self.path == "/_sink/stats":
-                data = json.dumps({"actions": sink.actions, "bytes": sink.bytes, "requests": sink.requests}).encode()
+                data = json.dumps(sink.stats()).encode()
                 status, content_type = 200, "application/json"
             else:
                 data, status = answer.data, answer.status

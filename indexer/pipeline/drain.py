@@ -224,8 +224,8 @@ def drain_batch(
             for xid in stragglers:
                 store.run("enqueue_recheck", {"index": group.index, "keys": group.keys, "after": xid})
             done = "hold_batch" if group.hold else "ack_batch"
-            rows = {"index": group.index, "partitions": group.partitions, "lanes": group.lanes, "ids": group.ids}
-            store.run(done, rows)
+            fetched = {"index": group.index, "partitions": group.partitions, "lanes": group.lanes, "ids": group.ids}
+            store.run(done, fetched)
         result.rows += group.rows
         result.documents += documents
         report(

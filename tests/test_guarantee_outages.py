@@ -75,19 +75,31 @@ def test_search_server_down_for_thirty_seconds(pagila: Harness) -> None:
     pagila.assert_matches("pagila_actor")
 
 
+def indexer_sessions(h: Harness) -> int:
+    return int(h.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'indexer worker%'")[0][0])
+
+
+def under_way(writer: Writer, transactions: int = 20) -> None:
+    """Wait until ``writer`` has committed ``transactions`` more transactions."""
+    start = writer.committed
+    wait_until(lambda: writer.committed >= start + transactions or not writer.is_alive(), 60, "the writer")
+
+
 def test_postgres_restart_and_killed_sessions(pagila: Harness) -> None:
     pagila.cli("bootstrap")
     with pagila.daemon("--workers", "2") as daemon:
         wait_until(pagila.backfilled, 60, "the backfill")
         writer = Writer(pagila, seed=5, seconds=25)
         writer.start()
-        time.sleep(3)
+        under_way(writer)
         # every indexer session is cut
         pagila.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'indexer%'")
-        time.sleep(3)
+        wait_until(lambda: indexer_sessions(pagila) >= 2, 60, "the workers to reconnect")
+        under_way(writer)
         # the server restarts (fast shutdown: sessions are dropped) ...
         pagila.cluster.restart()
-        time.sleep(3)
+        wait_until(lambda: indexer_sessions(pagila) >= 2, 60, "the workers to reconnect after the restart")
+        under_way(writer)
         # ... and crashes (immediate shutdown: crash recovery on start)
         pagila.cluster.stop("immediate")
         pagila.cluster.start()

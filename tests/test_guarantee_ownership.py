@@ -78,7 +78,7 @@ def test_two_hosts_share_partitions_and_take_over_from_a_dead_one(pagila: Harnes
         assert all(len(parts) == PARTITIONS // 4 for parts in owners.values()), owners
         writer = Writer(pagila, seed=3, seconds=12)
         writer.start()
-        time.sleep(2)
+        wait_until(lambda: writer.committed >= 20, 60, "the writer under way")
         os.killpg(first.pid, signal.SIGKILL)  # one host dies
         first.communicate()
         killed_at = time.monotonic()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +57,7 @@ def search_films(h: Harness, problems: list[str], stop: threading.Event) -> None
                 problems.append(f"{total} films found")
         except Exception as exc:
             problems.append(repr(exc))
-        time.sleep(0.02)
+        stop.wait(0.02)  # the searcher's rhythm; returns at once when the test ends
 
 
 def field_type(h: Harness, alias: str, field: str) -> str | None:
@@ -131,7 +130,7 @@ def test_a_changed_schema_is_rebuilt_behind_the_alias_while_writes_and_searches_
         writers = [Writer(pagila, seed, seconds=20) for seed in range(2)]
         for writer in writers:
             writer.start()
-        time.sleep(3)  # the workload is under way before the change (its rhythm, not a wait)
+        wait_until(lambda: all(w.committed >= 20 for w in writers), 60, "the workload under way before the change")
         pagila.schema_file.write_text(json.dumps(entries))  # edited in place, as users do
         result = pagila.cli("bootstrap")
         assert "build pagila_film_v2 in the background" in result.output, result.output

@@ -55,12 +55,18 @@ class DocumentWriter:
         self.store = store
         self.stop = stop
         self.max_bytes = max_bytes
-        # The request size in use: halved when the server is overloaded (a timeout
-        # or 429 on a request of several items) or a request took longer than
-        # target_seconds; grown back by a quarter after a request that took less
-        # than half of it; never above max_bytes.
+        # The request size in use, see _adapt: halved when the server is
+        # overloaded (a timeout or 429 on a request of several items) or, while
+        # that pays off, when a request took longer than target_seconds; grown
+        # back by a quarter after a request that took less than half of it;
+        # never above max_bytes.
         self.request_bytes = max_bytes
         self.target_seconds = target_seconds
+        # The last request that was slow and was followed by a halving: (bytes, seconds).
+        self._slow: tuple[int, float] | None = None
+        # Set once halving a slow request did not make the next one faster:
+        # the engine's latency is a cost per request, not per byte.
+        self._latency_per_request = False
         self.initial_backoff = initial_backoff
         self.max_backoff = max_backoff
         self.log = logs.get("writer")
@@ -75,6 +81,35 @@ class DocumentWriter:
         if total.missing:
             raise TargetMissing(index)
         return total
+
+    def _adapt(self, size: int, elapsed: float) -> None:
+        """Set the next request size from one accepted request of ``size``
+        bytes that took ``elapsed`` seconds.
+
+        A slow request (over ``target_seconds``) halves the size, on the
+        assumption that the engine's time grows with the bytes sent. The next
+        request at most 60 % as large tests that assumption: if it took more
+        than 70 % of the slow one's time, the time is a cost per request (an
+        engine that merges segments or rebuilds its term dictionary on every
+        request, as osmem-server does), smaller requests would only pay it more
+        often, so the size goes back up and later slow requests keep their size.
+        Timeouts and 429s still halve it (see :meth:`_write_group`)."""
+        if self._slow is not None and size <= self._slow[0] * 0.6:
+            slow_size, slow_elapsed = self._slow
+            self._slow = None
+            if elapsed > slow_elapsed * 0.7:
+                self._latency_per_request = True
+                self.request_bytes = min(self.max_bytes, max(self.request_bytes, slow_size))
+                self.log.info("bulk_latency_per_request", seconds=round(elapsed, 2), bytes=size,
+                              earlier_seconds=round(slow_elapsed, 2), earlier_bytes=slow_size,
+                              now_bytes=self.request_bytes)  # fmt: skip
+                return
+        if elapsed > self.target_seconds and not self._latency_per_request:
+            if size // 2 >= MIN_REQUEST_BYTES:
+                self._slow = (size, elapsed)
+            self.request_bytes = max(MIN_REQUEST_BYTES, size // 2)
+        elif elapsed < self.target_seconds / 2:
+            self.request_bytes = min(self.max_bytes, max(self.request_bytes, size) * 5 // 4)
 
     def _write_group(
         self, index: str, pipeline: str | None, require_alias: bool, rows: Sequence[Row], total: Outcome
@@ -109,11 +144,7 @@ class DocumentWriter:
                 error = {"type": f"http_{exc.status}", "reason": exc.message}
                 total.rejected.append(Rejection(pending[0], exc.status or 0, error["type"], error))
                 return
-            elapsed = time.monotonic() - started
-            if elapsed > self.target_seconds:
-                self.request_bytes = max(MIN_REQUEST_BYTES, len(body) // 2)
-            elif elapsed < self.target_seconds / 2:
-                self.request_bytes = min(self.max_bytes, max(self.request_bytes, len(body)) * 5 // 4)
+            self._adapt(len(body), time.monotonic() - started)
             outcome = classify(response, pending)
             total.indexed += outcome.indexed
             total.deleted += outcome.deleted

@@ -1,0 +1,75 @@
+"""How the writer sizes bulk requests from the engine's latency (no engine
+involved: :meth:`DocumentWriter._adapt` sees only sizes and seconds)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from indexer.search.writer import MIN_REQUEST_BYTES, DocumentWriter
+
+MB = 1024 * 1024
+
+
+def writer() -> DocumentWriter:
+    store: Any = object()  # _adapt never calls the store
+    return DocumentWriter(store, stop=threading.Event(), max_bytes=8 * MB, target_seconds=10.0)
+
+
+def test_an_engine_whose_time_grows_with_the_bytes_gets_smaller_requests() -> None:
+    w = writer()
+    w._adapt(8 * MB, 16.0)  # slow
+    assert w.request_bytes == 4 * MB
+    w._adapt(4 * MB, 8.0)  # half the bytes, half the time: the assumption held
+    assert w.request_bytes == 4 * MB
+    w._adapt(4 * MB, 12.0)  # slow again
+    assert w.request_bytes == 2 * MB
+
+
+def test_an_engine_with_a_cost_per_request_keeps_large_requests() -> None:
+    """Halving did not make the next request faster: the size goes back up and
+    slowness alone no longer shrinks it (the osmem-server case: ~17 s a request
+    whatever its size, on an index written in many small requests)."""
+    w = writer()
+    w._adapt(8 * MB, 16.0)
+    assert w.request_bytes == 4 * MB
+    w._adapt(4 * MB, 15.0)
+    assert w.request_bytes == 8 * MB
+    for _ in range(5):
+        w._adapt(8 * MB, 17.0)
+        assert w.request_bytes == 8 * MB
+
+
+def test_a_larger_request_after_a_halving_does_not_decide_anything() -> None:
+    w = writer()
+    w._adapt(8 * MB, 16.0)
+    w._adapt(6 * MB, 15.0)  # not at most 60 % of the slow one: no verdict, still slow
+    assert w.request_bytes == 3 * MB
+    w._adapt(1 * MB, 2.0)  # small and fast: the time did follow the bytes
+    assert w.request_bytes == 3 * MB * 5 // 4
+
+
+def test_fast_requests_grow_the_size_back_and_never_below_the_floor() -> None:
+    w = writer()
+    w._adapt(MIN_REQUEST_BYTES, 30.0)
+    assert w.request_bytes == MIN_REQUEST_BYTES
+    w._adapt(MIN_REQUEST_BYTES, 1.0)
+    assert w.request_bytes == MIN_REQUEST_BYTES * 5 // 4
+    for _ in range(40):
+        w._adapt(w.request_bytes, 1.0)
+    assert w.request_bytes == 8 * MB
+
+
+def test_backfill_pages_hold_about_a_fixed_number_of_bytes() -> None:
+    from indexer.pipeline.backfill import MAX_PAGE_ROWS, MIN_PAGE_ROWS, page_rows
+    from indexer.search.bulk import Row, encode
+
+    small: list[Row] = [(1, b'"%d"' % i, b'{"t":"%s"}' % (b"x" * 400), b"%d" % i) for i in range(100)]
+    rows = page_rows(small, 4 * MB)
+    assert 7_000 < rows < 9_000
+    body = len(encode("books", small)) * rows / len(small)  # the bulk request it leads to
+    assert 0.75 * 4 * MB < body <= 4 * MB
+    large: list[Row] = [(1, b'"1"', b"y" * (2 * MB), b"1")]
+    assert page_rows(large, 4 * MB) == MIN_PAGE_ROWS  # never fewer, whatever the size
+    tiny: list[Row] = [(1, b'"1"', b"{}", b"1")]
+    assert page_rows(tiny, 4 * MB) == MAX_PAGE_ROWS

@@ -126,6 +126,9 @@ ORDER BY id LIMIT %(limit)s;
 -- name: backfill_state
 SELECT backfill_state FROM {schema}.indexes WHERE index_name = %(index)s;
 
+-- name: backfill_total
+SELECT backfill_total FROM {schema}.indexes WHERE index_name = %(index)s;
+
 -- name: backfill_chunks
 SELECT chunk, lower_key::text, upper_key::text, last_key::text, done
 FROM {schema}.backfill_chunks

@@ -3,7 +3,11 @@
 The root table's key range is cut into chunks (every n-th key, from one
 index-only pass). Workers on any host claim chunks with advisory locks and scan
 each with keyset pages (``WHERE key > last ORDER BY key LIMIT n``): short
-statements, no long-lived snapshot, memory bounded by one page. While a page is
+statements, no long-lived snapshot, memory bounded by one page. A page holds
+as many documents as fill about ``page_bytes`` (measured on the pages before
+it; at most a quarter of a chunk), so bulk requests stay a few megabytes
+whether documents are small or large and memory does not follow document size
+(unless a fixed ``page_size`` is set). While a page is
 being written, the next one is built, so Postgres and the search engine work at
 the same time. After a page is accepted, the chunk's ``last_key`` is recorded;
 a chunk whose worker died is taken over and resumed from there.
@@ -29,7 +33,7 @@ from indexer.locks import advisory_key
 from indexer.pipeline.drain import record_rejections
 from indexer.plan import IndexPlan
 from indexer.process import PlanChanged
-from indexer.search.bulk import Outcome, Rejection, Row
+from indexer.search.bulk import Outcome, Rejection, Row, row_size
 from indexer.search.writer import DocumentWriter
 from indexer.state import StateStore
 from indexer.targets import WRITE_SUFFIX
@@ -39,7 +43,24 @@ CHUNK_ROWS = 25_000
 # At least this many chunks per worker, so the last chunks end close together
 # (with 4, the tail where one worker is left alone cost ~8 % of a 100k backfill).
 CHUNKS_PER_WORKER = 8
+# ...but no chunk under this many rows: a small table in a few chunks is written
+# in a few large bulk requests rather than many small ones.
+MIN_CHUNK_ROWS = 5_000
 MAX_CHUNKS = 1024
+PAGE_BYTES = 4 * 1024 * 1024  # Elasticsearch suggests bulk requests of a few to 15 MB ("Tune for indexing speed")
+FIRST_PAGE_ROWS = 500  # before any document size is known
+MIN_PAGE_ROWS, MAX_PAGE_ROWS = 50, 20_000
+# Pages per chunk at least: the build of a page overlaps the write of the one
+# before it only within a chunk, so a chunk of one or two pages would lose it.
+PAGES_PER_CHUNK = 4
+
+
+def page_rows(page: list[Row], page_bytes: int) -> int:
+    """Rows for the next page so that it holds about ``page_bytes`` of bulk
+    request body, from the average size of the rows of ``page`` (not empty);
+    between MIN_PAGE_ROWS and MAX_PAGE_ROWS."""
+    average = sum(map(row_size, page)) / len(page)
+    return max(MIN_PAGE_ROWS, min(MAX_PAGE_ROWS, int(page_bytes / average)))
 
 
 @dataclass
@@ -59,8 +80,9 @@ class Backfiller:
         store: StateStore,
         writer: DocumentWriter,
         *,
-        page_size: int,
+        page_size: int | None,
         workers: int,
+        page_bytes: int = PAGE_BYTES,
         report: Report,
         should_stop: Callable[[], bool],
         faults: Faults = NO_FAULTS,
@@ -68,7 +90,10 @@ class Backfiller:
         self.store = store
         self.state_schema = store.state_schema
         self.writer = writer
-        self.page_size = page_size
+        self.fixed_page_size = page_size
+        self.page_bytes = page_bytes
+        self.page_size = page_size or FIRST_PAGE_ROWS  # rows in the next page
+        self.max_page_rows = MAX_PAGE_ROWS  # a quarter of a chunk, once chunks are known
         self.workers = workers
         self.report = report
         self.should_stop = should_stop
@@ -110,7 +135,8 @@ class Backfiller:
             if self.state(index) != "pending":
                 return
             total = int(self.store.value(plan.queries.count()))
-            chunks = max(1, min(MAX_CHUNKS, max(self.workers * CHUNKS_PER_WORKER, math.ceil(total / CHUNK_ROWS))))
+            chunks = max(self.workers * CHUNKS_PER_WORKER, math.ceil(total / CHUNK_ROWS))
+            chunks = max(1, min(MAX_CHUNKS, chunks, math.ceil(total / MIN_CHUNK_ROWS)))
             if total < self.page_size * 2:
                 chunks = 1
             bounds: list[str] = []
@@ -139,7 +165,10 @@ class Backfiller:
             return True
         if state == "pending":
             self.plan(plan)
-        for chunk in self.chunks(index):
+        chunks = self.chunks(index)
+        total = self.store.value("backfill_total", {"index": index}) or 0
+        self.max_page_rows = max(MIN_PAGE_ROWS, int(total) // max(1, len(chunks)) // PAGES_PER_CHUNK)
+        for chunk in chunks:
             if chunk.done or self.should_stop():
                 continue
             with self._lock("chunk", index, str(chunk.number)) as got:
@@ -156,7 +185,10 @@ class Backfiller:
 
     def _page(self, plan: IndexPlan, after: str | None, upto: str | None) -> list[Row]:
         query = plan.queries.page(lower=after is not None, upper=upto is not None)
-        return self.store.bytes_rows(query, {"after": after, "upto": upto, "limit": self.page_size})
+        rows: list[Row] = self.store.bytes_rows(query, {"after": after, "upto": upto, "limit": self.page_size})
+        if rows and self.fixed_page_size is None:
+            self.page_size = min(self.max_page_rows, page_rows(rows, self.page_bytes))
+        return rows
 
     def scan(self, plan: IndexPlan, chunk: Chunk, target: str) -> None:
         """Index one chunk from its checkpoint on, overlapping the build of a

@@ -24,7 +24,7 @@ import psycopg2.errors
 from indexer import db, logs
 from indexer.errors import DatabaseUnavailable, IndexerError, PlanMismatch, SearchRejected, SearchUnavailable
 from indexer.faults import NO_FAULTS, Faults
-from indexer.pipeline.backfill import Backfiller
+from indexer.pipeline.backfill import PAGE_BYTES, Backfiller
 from indexer.pipeline.drain import InFlight, drain_batch
 from indexer.pipeline.ownership import Ownership
 from indexer.plan import IndexPlan, Plan
@@ -138,6 +138,7 @@ class Worker:
                 writer,
                 page_size=self.settings.backfill_page_size,
                 workers=self.settings.workers,
+                page_bytes=min(PAGE_BYTES, self.settings.max_bulk_bytes),
                 report=self.report,
                 should_stop=self.stop.is_set,
                 faults=self.faults,

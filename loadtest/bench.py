@@ -107,10 +107,11 @@ def running_sink(upstream: str | None = None) -> Iterator[str]:
 
 
 class Bench:
-    def __init__(self, pg: LocalPostgres, database: str, workers: int) -> None:
+    def __init__(self, pg: LocalPostgres, database: str, workers: int, search_timeout: float = 30.0) -> None:
         self.pg = pg
         self.database = database
         self.workers = workers
+        self.search_timeout = search_timeout
         self.dsn = f"host=127.0.0.1 port={pg.port} user=postgres"
 
     def connect(self) -> Any:
@@ -122,6 +123,7 @@ class Bench:
         command = [
             sys.executable, "-m", "indexer", "--log-level", "warning", *args,
             "-c", str(SCHEMA), "--dsn", self.dsn, "--database", self.database, "--search-url", search_url,
+            "--search-timeout", str(self.search_timeout),
         ]  # fmt: skip
         if wait:
             return subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
@@ -760,7 +762,7 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
             bench.indexer("bootstrap", search_url=sink_url)
 
             log(f"osmem: backfill of {args.osmem_docs} books, change stream and fan-out")
-            osm = Bench(pg, "bench_small", args.workers)
+            osm = Bench(pg, "bench_small", args.workers, search_timeout=PgSync.TIMEOUT)  # the same as PGSync's
             with contextlib.closing(psycopg2.connect(pg.dsn_for("bench_small"))) as conn:
                 books.create(conn, args.osmem_docs)
             osm.fresh_install(osmem_url)

@@ -38,6 +38,8 @@ from loadtest.books import SCHEMA
 class PgSync:
     """One PGSync configuration: a virtualenv, a database, a search server and an index name."""
 
+    TIMEOUT = 120  # seconds per search request; its default 10 s fails on osmem's slower requests
+
     def __init__(self, venv: Path, port: int, database: str, search_url: str, index: str) -> None:
         self.venv = venv
         self.search_url = search_url
@@ -59,7 +61,7 @@ class PgSync:
             "OPENSEARCH": "true",
             "REDIS_HOST": "127.0.0.1",
             "CHECKPOINT_PATH": str(self.workdir),
-            "ELASTICSEARCH_TIMEOUT": "120",  # its default 10 s fails on osmem's slower requests
+            "ELASTICSEARCH_TIMEOUT": str(self.TIMEOUT),
         }
 
     def _command(self, tool: str, *args: str) -> list[str]:

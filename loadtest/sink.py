@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import socket
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -139,13 +141,15 @@ def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:  # noqa: C901 - on
     return Handler
 
 
-def make_forwarder(sink: Sink, upstream: str) -> type[BaseHTTPRequestHandler]:
+def make_forwarder(sink: Sink, upstream: str, trace: Any = None) -> type[BaseHTTPRequestHandler]:
     """A handler that passes every request to ``upstream`` unchanged and counts
     the actions of the ``_bulk`` requests it answered 200, so a benchmark can
     tell when a tool has written its documents without reading the engine
     (a search or refresh between writes slows osmem's next write by about a
-    second)."""
+    second). With ``trace`` (a text file) it writes a line per request: time
+    since start, method, path, actions, bytes, status and seconds taken."""
     pool = urllib3.PoolManager(maxsize=16)
+    origin = time.monotonic()
 
     class Forwarder(QuietHandler):
         def handle_any(self) -> None:
@@ -153,10 +157,21 @@ def make_forwarder(sink: Sink, upstream: str) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""  # forwarded as it came, compressed or not
             skip = {"host", "content-length", "connection", "transfer-encoding"}
             headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
+            started = time.monotonic()
             answer = pool.request(self.command, upstream + self.path, body=body or None, headers=headers,
                                   retries=False, timeout=urllib3.Timeout(total=600), preload_content=True)  # fmt: skip
+            took = time.monotonic() - started
+            actions = 0
             if self.path.split("?", 1)[0].endswith("/_bulk") and answer.status == 200:
-                sink.record_bulk(gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body)
+                actions = sum(
+                    sink.record_bulk(gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body)
+                )
+            if trace is not None:
+                with sink.lock:
+                    trace.write(
+                        f"{started - origin:9.3f} {self.command:6} {self.path[:60]:60} {actions:6} {len(body):9} {answer.status} {took:.3f}\n"
+                    )
+                    trace.flush()
             if self.path == "/_sink/stats":
                 data = json.dumps(sink.stats()).encode()
                 status, content_type = 200, "application/json"
@@ -179,7 +194,8 @@ def main() -> None:
     """``python -m loadtest.sink [UPSTREAM]``: the discarding sink, or with an
     upstream URL a counting proxy in front of that server."""
     sink = Sink()
-    handler = make_forwarder(sink, sys.argv[1].rstrip("/")) if len(sys.argv) > 1 else make_handler(sink)
+    trace = open(os.environ["SINK_TRACE"], "a") if os.environ.get("SINK_TRACE") else None  # noqa: SIM115
+    handler = make_forwarder(sink, sys.argv[1].rstrip("/"), trace) if len(sys.argv) > 1 else make_handler(sink)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -79,7 +79,7 @@ class Settings:
     partitions: int = 32
     workers: int = 2
     batch_size: int = 1000
-    backfill_page_size: int | None = None  # None: pages of about 4 MiB of documents
+    backfill_page_size: int | None = None  # None: pages of about 1 MiB of documents
     poll_interval: float = 0.1
     concurrent_wait: float = 1.0  # seconds a batch waits for capturing transactions in flight
     max_bulk_bytes: int = 20 * 1024 * 1024

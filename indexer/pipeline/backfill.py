@@ -5,7 +5,7 @@ index-only pass). Workers on any host claim chunks with advisory locks and scan
 each with keyset pages (``WHERE key > last ORDER BY key LIMIT n``): short
 statements, no long-lived snapshot, memory bounded by one page. A page holds
 as many documents as fill about ``page_bytes`` (measured on the pages before
-it; at most a quarter of a chunk), so bulk requests stay a few megabytes
+it; at most a quarter of a chunk), so bulk requests stay about a megabyte
 whether documents are small or large and memory does not follow document size
 (unless a fixed ``page_size`` is set). While a page is
 being written, the next one is built, so Postgres and the search engine work at
@@ -47,7 +47,7 @@ CHUNKS_PER_WORKER = 8
 # in a few large bulk requests rather than many small ones.
 MIN_CHUNK_ROWS = 5_000
 MAX_CHUNKS = 1024
-PAGE_BYTES = 4 * 1024 * 1024  # Elasticsearch suggests bulk requests of a few to 15 MB ("Tune for indexing speed")
+PAGE_BYTES = 1024 * 1024  # bulk requests of about 1 MiB: few enough, and memory stays as with 1,000 small rows
 FIRST_PAGE_ROWS = 500  # before any document size is known
 MIN_PAGE_ROWS, MAX_PAGE_ROWS = 50, 20_000
 # Pages per chunk at least: the build of a page overlaps the write of the one

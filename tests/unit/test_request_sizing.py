@@ -67,6 +67,7 @@ def test_backfill_pages_hold_about_a_fixed_number_of_bytes() -> None:
     small: list[Row] = [(1, b'"%d"' % i, b'{"t":"%s"}' % (b"x" * 400), b"%d" % i) for i in range(100)]
     rows = page_rows(small, 4 * MB)
     assert 7_000 < rows < 9_000
+    assert abs(page_rows(small, 1 * MB) - rows / 4) <= 1
     body = len(encode("books", small)) * rows / len(small)  # the bulk request it leads to
     assert 0.75 * 4 * MB < body <= 4 * MB
     large: list[Row] = [(1, b'"1"', b"y" * (2 * MB), b"1")]

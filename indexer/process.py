@@ -4,6 +4,7 @@ the package, so any module may use them."""
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import threading
@@ -51,10 +52,14 @@ def first_line(exc: BaseException) -> str:
 
 
 def stop_on_signals() -> threading.Event:
-    """An event set by SIGTERM; SIGINT is ignored (the supervisor forwards it)."""
+    """An event set by SIGTERM; SIGINT is ignored (the supervisor forwards it).
+    SIGUSR1 writes every thread's Python stack to stderr (:mod:`faulthandler`):
+    the supervisor sends it before it kills a process that did not stop, so
+    the log shows where that process was stuck."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     return stop
 
 

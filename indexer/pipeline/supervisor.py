@@ -350,10 +350,18 @@ class Supervisor:
                 if child.process is not None and child.process.is_alive():
                     os.kill(child.process.pid, signal.SIGTERM)
         if stop_sent_at is not None and now - stop_sent_at > STOP_GRACE_SECONDS:
-            for child in self.children:
-                if child.process is not None and child.process.is_alive():
-                    self.log.warning("process_killed", process=child.name)
-                    child.process.kill()
+            stuck = [c for c in self.children if c.process is not None and c.process.is_alive()]
+            for child in stuck:
+                assert child.process is not None
+                with contextlib.suppress(OSError):  # its stack to stderr, to show where it was stuck
+                    os.kill(child.process.pid, signal.SIGUSR1)
+            if stuck:
+                time.sleep(0.2)
+            for child in stuck:
+                assert child.process is not None
+                self.log.warning("process_killed", process=child.name, grace_s=STOP_GRACE_SECONDS,
+                                 hint="it did not stop after SIGTERM; its Python stack is printed above")  # fmt: skip
+                child.process.kill()
         return stop_sent_at
 
     def _drain_stats(self) -> None:

@@ -169,3 +169,35 @@ def test_a_slow_engine_gets_smaller_requests_instead_of_the_same_one_forever(mak
         assert h.assert_matches("pagila_film") == 1000
     finally:
         proxy.close()
+
+
+def test_an_engine_slow_per_request_keeps_getting_large_requests(make_pagila, search_url: str) -> None:
+    """An engine that takes the same long time for every bulk request, whatever
+    its size (osmem-server on an index written in small requests): halving a
+    slow request does not make the next one faster, so the writer goes back to
+    large requests instead of paying that time for every few documents."""
+    sizes: list[int] = []
+
+    def per_request(body: bytes | None) -> float:
+        if body and b'"_index"' in body[:200]:  # a bulk request
+            sizes.append(len(body))
+            return 1.5
+        return 0.0
+
+    proxy = AuthProxy(search_url, None, delay=per_request)
+    try:
+        h = make_pagila(Path(__file__).resolve().parent.parent / "schemas" / "pagila_film.json")
+        h.search_url = proxy.url
+        h.cli("bootstrap")
+        # a 3 s timeout: requests over 1 s are slow, none times out
+        output = h.run_once("--search-timeout", "3", "--workers", "1", env={"INDEXER_LOG_LEVEL": "info"})
+        assert "event=bulk_latency_per_request" in output, output[-3000:]
+        assert "event=bulk_request_shrunk" not in output  # no timeout, no split
+        # after the verdict nothing is cut below the page size: a handful of requests, and none
+        # small but a page's tail (the writer of before sent its last pages as ~60 KB requests)
+        assert len(sizes) <= 6, sizes
+        assert sum(1 for size in sizes if size < 100_000) <= 1, sizes
+        h.search_url = search_url
+        assert h.assert_matches("pagila_film") == 1000
+    finally:
+        proxy.close()

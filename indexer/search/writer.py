@@ -89,9 +89,9 @@ class DocumentWriter:
         A slow request (over ``target_seconds``) halves the size, on the
         assumption that the engine's time grows with the bytes sent. The next
         request at most 60 % as large tests that assumption: if it took more
-        than 70 % of the slow one's time, the time is a cost per request (an
-        engine that merges segments or rebuilds its term dictionary on every
-        request, as osmem-server does), smaller requests would only pay it more
+        than 70 % of the slow one's time, the time is a cost per request (as
+        osmem-server charges on an index written in small requests, measured by
+        ``loadtest/osmem_requests.py``), smaller requests would only pay it more
         often, so the size goes back up and later slow requests keep their size.
         Timeouts and 429s still halve it (see :meth:`_write_group`)."""
         if self._slow is not None and size <= self._slow[0] * 0.6:

@@ -664,17 +664,23 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
             def sink_received(documents_before: int) -> Callable[[int], bool]:
                 return lambda documents: sink_actions(http, sink_url) - documents_before >= documents
 
+            def change_stream_rates(process: Any, rounds: int) -> tuple[list[float], int]:
+                """Docs/s of ``rounds`` drains of ``--updates`` single-row updates into the sink by a
+                running tool, and the documents one drain changes."""
+                rates, docs = [], 0
+                for _ in range(rounds):
+                    received = sink_received(sink_actions(http, sink_url))
+                    seconds, docs = bench.drain_seconds(
+                        process, lambda: bench.single_row_updates(args.updates, args.books), received
+                    )
+                    rates.append(docs / seconds)
+                return rates, docs
+
             with bench.daemon(sink_url) as daemon:
                 log(f"change stream: {args.updates} single-row updates while paused, then drain into the sink")
                 # The first drain after start is reported apart; the median of the next three is the
                 # steady state of a daemon that runs for days.
-                rates = []
-                for _ in range(4):
-                    received = sink_received(sink_actions(http, sink_url))
-                    seconds, docs = bench.drain_seconds(
-                        daemon, lambda: bench.single_row_updates(args.updates, args.books), received
-                    )
-                    rates.append(docs / seconds)
+                rates, docs = change_stream_rates(daemon, 4)
                 results["change_stream_first_drain_docs_s"] = rates[0]
                 results["change_stream_updates"] = args.updates
                 results["change_stream_documents"] = docs
@@ -707,13 +713,7 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
                     peer.bootstrap()
                     results["pgsync_backfill_sink_with_process_start_docs_s"] = args.books / peer.oneshot()
                     with peer.daemon(quiet(lambda: sink_actions(http, sink_url))) as theirs:
-                        rates = []
-                        for _ in range(2):
-                            received = sink_received(sink_actions(http, sink_url))
-                            seconds, docs = bench.drain_seconds(
-                                theirs, lambda: bench.single_row_updates(args.updates, args.books), received
-                            )
-                            rates.append(docs / seconds)
+                        rates, _docs = change_stream_rates(theirs, 2)
                         results["pgsync_change_stream_sink_docs_s_all"] = rates
                         results["pgsync_change_stream_sink_docs_s"] = max(rates)  # its better round
                 finally:

@@ -20,9 +20,11 @@ import json
 import re
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
+
+from loadtest.sink import QuietHandler
 
 _COMPAT = re.compile(r"application/vnd\.elasticsearch\+(json|x-ndjson);\s*compatible-with=(\d+)")
 
@@ -83,15 +85,9 @@ class SearchProxy:
     def up(self) -> None:
         proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *_args: Any) -> None:
-                return
-
+        class Handler(QuietHandler):
             def setup(self) -> None:
                 super().setup()
-                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 with proxy._lock:
                     proxy._connections.add(self.request)
 

@@ -31,6 +31,9 @@ ROOT = {
 }
 
 
+INDEXED, DELETED = b'{"index":{"status":200}}', b'{"delete":{"status":200}}'
+
+
 class Sink:
     def __init__(self) -> None:
         self.indexes: dict[str, dict[str, Any]] = {}  # name -> its mappings ("_meta" kept) and aliases
@@ -75,7 +78,9 @@ class QuietHandler(BaseHTTPRequestHandler):
 def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:  # noqa: C901 - one route table
     class Handler(QuietHandler):
         def reply(self, status: int, payload: Any) -> None:
-            data = json.dumps(payload).encode()
+            self.reply_raw(status, json.dumps(payload).encode())
+
+        def reply_raw(self, status: int, data: bytes) -> None:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -97,9 +102,11 @@ def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:  # noqa: C901 - on
                 self.reply(200, ROOT)
             elif parts[-1] == "_bulk":
                 indexed, deleted = sink.record_bulk(body)
-                # every item's outcome, as an engine answers (PGSync's bulk helpers read them)
-                items = [{"index": {"status": 200}}] * indexed + [{"delete": {"status": 200}}] * deleted
-                self.reply(200, {"took": 0, "errors": False, "items": items})
+                # every item's outcome, as an engine answers (PGSync's bulk helpers read them),
+                # joined from fixed bytes: the sink stands in for a cluster on other machines,
+                # so it should take as little of this machine's CPU as it can
+                items = b",".join([INDEXED] * indexed + [DELETED] * deleted)
+                self.reply_raw(200, b'{"took":0,"errors":false,"items":[' + items + b"]}")
             elif parts == ["_sink", "stats"]:
                 self.reply(200, sink.stats())
             elif parts == ["_aliases"]:

@@ -74,3 +74,51 @@ def test_backfill_pages_hold_about_a_fixed_number_of_bytes() -> None:
     assert page_rows(large, 4 * MB) == MIN_PAGE_ROWS  # never fewer, whatever the size
     tiny: list[Row] = [(1, b'"1"', b"{}", b"1")]
     assert page_rows(tiny, 4 * MB) == MAX_PAGE_ROWS
+
+
+class RecordingStore:
+    """Answers every bulk request as accepted and keeps the bodies it was sent."""
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+
+    def bulk(self, body: bytes, *, pipeline: str | None = None, require_alias: bool = False) -> dict[str, Any]:
+        self.bodies.append(body)
+        return {"errors": False}
+
+
+def test_rows_that_fit_one_request_are_sent_as_one_body() -> None:
+    from indexer.search.bulk import encode
+
+    rows = [(7, f'"{i}"'.encode(), b'{"n":%d}' % i, b'{"id":%d}' % i) for i in range(300)]
+    store = RecordingStore()
+    outcome = DocumentWriter(store, stop=threading.Event(), max_bytes=8 * MB).write("books", rows)  # type: ignore[arg-type]
+    assert store.bodies == [encode("books", rows)]
+    assert outcome.indexed == 300
+
+
+def test_rows_over_the_request_size_are_split_and_none_is_lost() -> None:
+    from indexer.search.bulk import encode
+
+    doc = b'{"text":"' + b"x" * 1000 + b'"}'
+    rows = [(7, f'"{i}"'.encode(), doc, b'{"id":%d}' % i) for i in range(300)]
+    store = RecordingStore()
+    writer = DocumentWriter(store, stop=threading.Event(), max_bytes=8 * MB)  # type: ignore[arg-type]
+    writer.request_bytes = MIN_REQUEST_BYTES
+    outcome = writer.write("books", rows)
+    assert len(store.bodies) > 1
+    assert all(len(body) <= MIN_REQUEST_BYTES for body in store.bodies)
+    assert b"".join(store.bodies) == encode("books", rows)
+    assert outcome.indexed == 300
+
+
+def test_a_large_page_is_sized_from_a_spread_sample() -> None:
+    """Rows of two sizes, alternating, in a page far over 256 rows: the sample
+    sees both, so the estimate is near the page's true average (every n-th
+    row, n even, would see only the large ones: 43 % off)."""
+    from indexer.pipeline.backfill import page_rows
+    from indexer.search.bulk import Row, row_size
+
+    page: list[Row] = [(1, b'"%d"' % i, b"z" * (100 if i % 2 else 1900), b"%d" % i) for i in range(20_000)]
+    average = sum(map(row_size, page)) / len(page)
+    assert abs(page_rows(page, 1 * MB) - MB / average) / (MB / average) < 0.25

@@ -15,7 +15,10 @@ machine). Reported, each as documents per second and as a ratio to its limit:
 * **backfill**: ``indexer run --once`` on a fresh index, timed by the backfill's
   own start and finish in ``indexer.indexes`` and, separately, with process
   start and exit; the peak memory of its workers at the full size and at a
-  quarter of it;
+  quarter of it; where the CPU went (``loadtest/cpu.py``): Postgres, the
+  indexer (less an idle run's start-up and exit) and the sink, in µs per
+  document, and how many cores were busy, beside the same for the
+  Postgres-alone limit;
 * **change stream**: a running ``indexer run`` is paused (SIGSTOP), 20,000
   single-row updates are committed, it resumes (SIGCONT) and is timed until the
   outbox is empty, so the figure is the drain rate, without process start;
@@ -61,6 +64,7 @@ from indexer.plan import load_plan
 from indexer.schema.parse import load_schema
 from indexer.search.bulk import encode
 from loadtest import books
+from loadtest.cpu import BusyTimeline, CpuAccount
 from loadtest.peer import PgSync, marker, quiet, sink_actions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +84,20 @@ def save(results: dict[str, Any]) -> Path:
     out = RESULTS / f"{results.setdefault('started', time.strftime('%Y%m%d-%H%M%S'))}.json"
     out.write_text(json.dumps(results, indent=2))
     return out
+
+
+def sink_pid() -> int:
+    """The pid of the discarding sink this process started."""
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.Error):
+            if "loadtest.sink" in " ".join(child.cmdline()):
+                return int(child.pid)
+    raise RuntimeError("no sink process")
+
+
+def per_doc_us(cpu_seconds: list[float], docs: int) -> float:
+    """The median of ``cpu_seconds`` per document, in microseconds."""
+    return statistics.median(cpu_seconds) / docs * 1e6
 
 
 def note_load(results: dict[str, Any], phase: str) -> None:
@@ -192,6 +210,16 @@ class Bench:
             )
             held, sessions = cur.fetchone()
             return bool(held == partitions and sessions == self.workers)
+
+    def backfill_window(self) -> tuple[float, float]:
+        """The backfill's recorded start and finish, as Unix times."""
+        with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT extract(epoch FROM backfill_started_at), extract(epoch FROM backfill_finished_at)"
+                " FROM indexer.indexes WHERE backfill_state = 'done'"
+            )
+            started, finished = cur.fetchone()
+            return float(started), float(finished)
 
     def backfill_done(self) -> bool:
         with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
@@ -462,6 +490,18 @@ def table(results: dict[str, Any]) -> str:
         "backfill",
     )
 
+    if "cpu" in r:
+        c = r["cpu"]
+        add(
+            "the same: CPU per document and busy cores in the recorded span",
+            f"Postgres {c['backfill_postgres_us_per_doc']:.1f} µs + indexer {c['backfill_indexer_us_per_doc']:.1f} µs"
+            f" + sink {c['backfill_sink_us_per_doc']:.1f} µs; {c['backfill_busy_cores']:.2f} of {c['cores']} cores",
+            f"Postgres alone: Postgres {c['pg_alone_postgres_us_per_doc']:.1f} µs + client"
+            f" {c['pg_alone_client_us_per_doc']:.1f} µs; {c['pg_alone_busy_cores']:.2f} of {c['cores']} cores",
+            None,
+            "backfill",
+        )
+
     def against_pgsync(measure: str, key: str, phase: str) -> None:
         """A row of ours beside PGSync's ``pgsync_<key>``, when it was measured."""
         if f"pgsync_{key}" in r:
@@ -633,15 +673,31 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
 
             log("backfill into the sink, three times, alternating with the parallel Postgres-alone limit")
             backfill_rates, wall_rates, peak = [], [], 0
-            for round_ in range(3):
-                if round_:
-                    seconds, docs = bench.postgres_alone_parallel(plan, args.workers)
-                    parallel_rates.append(docs / seconds)
-                bench.fresh_install(sink_url)
-                seconds, round_peak = bench.run_once(sink_url)
-                backfill_rates.append(args.books / bench.backfill_seconds())
-                wall_rates.append(args.books / seconds)
-                peak = max(peak, round_peak)
+            # CPU seconds by part (see loadtest/cpu.py): is the machine saturated, and by what?
+            cpu: dict[str, list[float]] = {}
+            sink_process = sink_pid()
+            with BusyTimeline() as busy:
+                for round_ in range(3):
+                    if round_:
+                        account = CpuAccount(datadir).start()
+                        started = time.time()
+                        seconds, docs = bench.postgres_alone_parallel(plan, args.workers)
+                        used = account.stop()
+                        parallel_rates.append(docs / seconds)
+                        cpu.setdefault("pg_alone_postgres", []).append(used["postgres"])
+                        cpu.setdefault("pg_alone_client", []).append(used["client"])
+                        cpu.setdefault("pg_alone_busy_cores", []).append(busy.cores(started, started + seconds))
+                    bench.fresh_install(sink_url)
+                    account = CpuAccount(datadir, {"sink": sink_process}).start()
+                    seconds, round_peak = bench.run_once(sink_url)
+                    used = account.stop()
+                    backfill_rates.append(args.books / bench.backfill_seconds())
+                    wall_rates.append(args.books / seconds)
+                    peak = max(peak, round_peak)
+                    cpu.setdefault("backfill_postgres", []).append(used["postgres"])
+                    cpu.setdefault("backfill_indexer", []).append(used["children"])
+                    cpu.setdefault("backfill_sink", []).append(used["sink"])
+                    cpu.setdefault("backfill_busy_cores", []).append(busy.cores(*bench.backfill_window()))
             results["pg_alone_parallel_pages_docs_s"] = statistics.median(parallel_rates)
             pg_limit = max(
                 results["pg_alone_stream_docs_s"],
@@ -656,9 +712,31 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
             note_load(results, "backfill")
 
             log("start-up and exit: `indexer run --once` with nothing left to do, five times")
-            idle = [bench.run_once(sink_url)[0] for _ in range(5)]
+            idle = []
+            for _ in range(5):
+                account = CpuAccount(datadir).start()
+                idle.append(bench.run_once(sink_url)[0])
+                used = account.stop()
+                cpu.setdefault("idle_postgres", []).append(used["postgres"])
+                cpu.setdefault("idle_indexer", []).append(used["children"])
             results["run_once_idle_seconds"] = statistics.median(idle)
             results["run_once_idle_seconds_all"] = idle
+            # CPU per document: the backfill runs' CPU less an idle run's (start-up and exit)
+            idle_indexer = statistics.median(cpu["idle_indexer"])
+            idle_postgres = statistics.median(cpu["idle_postgres"])
+            backfill_postgres = [c - idle_postgres for c in cpu["backfill_postgres"]]
+            backfill_indexer = [c - idle_indexer for c in cpu["backfill_indexer"]]
+            results["cpu"] = {
+                "runs": cpu,
+                "pg_alone_postgres_us_per_doc": per_doc_us(cpu["pg_alone_postgres"], args.books),
+                "pg_alone_client_us_per_doc": per_doc_us(cpu["pg_alone_client"], args.books),
+                "pg_alone_busy_cores": statistics.median(cpu["pg_alone_busy_cores"]),
+                "backfill_postgres_us_per_doc": per_doc_us(backfill_postgres, args.books),
+                "backfill_indexer_us_per_doc": per_doc_us(backfill_indexer, args.books),
+                "backfill_sink_us_per_doc": per_doc_us(cpu["backfill_sink"], args.books),
+                "backfill_busy_cores": statistics.median(cpu["backfill_busy_cores"]),
+                "cores": os.cpu_count(),
+            }
             note_load(results, "start-up")
 
             def sink_received(documents_before: int) -> Callable[[int], bool]:

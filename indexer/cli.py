@@ -324,7 +324,7 @@ def bootstrap(dry_run: bool, teardown_instead: bool, **options: Any) -> None:
     envvar="INDEXER_BACKFILL_PAGE_SIZE",
     show_envvar=True,
     type=int,
-    help="Documents per backfill page and bulk request [default: as many as fill about 1 MiB, from 50 to 20,000].",
+    help="Documents per backfill page and bulk request [default: as many as fill about 2 MiB, from 50 to 20,000].",
 )
 @click.option(
     "--poll-interval",

@@ -5,7 +5,7 @@ index-only pass). Workers on any host claim chunks with advisory locks and scan
 each with keyset pages (``WHERE key > last ORDER BY key LIMIT n``): short
 statements, no long-lived snapshot, memory bounded by one page. A page holds
 as many documents as fill about ``page_bytes`` (measured on the pages before
-it; at most a quarter of a chunk), so bulk requests stay about a megabyte
+it; at most a quarter of a chunk), so bulk requests stay about two megabytes
 whether documents are small or large and memory does not follow document size
 (unless a fixed ``page_size`` is set). While a page is
 being written, the next one is built, so Postgres and the search engine work at
@@ -45,10 +45,15 @@ CHUNK_ROWS = 25_000
 # (with 4, the tail where one worker is left alone cost ~8 % of a 100k backfill).
 CHUNKS_PER_WORKER = 8
 # ...but no chunk under this many rows: a small table in a few chunks is written
-# in a few large bulk requests rather than many small ones.
-MIN_CHUNK_ROWS = 5_000
+# in a few large bulk requests rather than many small ones. How an index was
+# written can decide what later writes cost: osmem-server, written in requests
+# of 1,250 books (20,000 in chunks of 5,000), took ~10 s per update request
+# afterwards; in requests of 2,500, 0.3 s (loadtest/README.md).
+MIN_CHUNK_ROWS = 10_000
 MAX_CHUNKS = 1024
-PAGE_BYTES = 1024 * 1024  # bulk requests of about 1 MiB: few enough, and memory stays as with 1,000 small rows
+# Bulk requests of about 2 MiB: few enough (Elasticsearch suggests trying a few
+# MB), and a worker's memory stays flat (measured: no change in peak RSS from 1 MiB).
+PAGE_BYTES = 2 * 1024 * 1024
 FIRST_PAGE_ROWS = 500  # before any document size is known
 MIN_PAGE_ROWS, MAX_PAGE_ROWS = 50, 20_000
 # Pages per chunk at least: the build of a page overlaps the write of the one

@@ -45,6 +45,42 @@ Report = Callable[..., None]
 class BatchResult:
     rows: int = 0  # outbox rows acknowledged
     documents: int = 0
+    document_bytes: int = 0  # the documents' JSON, summed
+
+
+class BatchSizer:
+    """Outbox rows to fetch per batch, from how the last batch went.
+
+    ``base`` rows normally. A full batch (a backlog is waiting) that took
+    longer than ``slow_seconds`` doubles the limit, up to ``max_rows`` and to
+    about ``max_bytes`` of documents (from the last batch's average size): an
+    engine whose cost is per request, not per document, then gets fewer and
+    larger requests, as the bulk writer keeps them (see
+    :meth:`DocumentWriter._adapt`). A batch that was not full, or was fast
+    (under a quarter of ``slow_seconds``), halves it back towards ``base``.
+    Measured on osmem-server, whose update requests cost about 10 s each
+    whatever their size once its index has taken a few thousand updates
+    (loadtest/README.md)."""
+
+    def __init__(self, base: int, *, max_rows: int, max_bytes: int, slow_seconds: float = 1.0) -> None:
+        self.base = base
+        self.max_rows = max(base, max_rows)
+        self.max_bytes = max_bytes
+        self.slow_seconds = slow_seconds
+        self.limit = base
+
+    def after(self, result: BatchResult, seconds: float) -> int:
+        """The limit for the next batch, after one that fetched ``result.rows``
+        rows (building ``result.documents`` documents) in ``seconds``."""
+        full = result.rows >= self.limit
+        if full and seconds > self.slow_seconds:
+            ceiling = self.max_rows
+            if result.documents and result.document_bytes:
+                ceiling = min(ceiling, max(self.base, self.max_bytes * result.documents // result.document_bytes))
+            self.limit = max(self.base, min(ceiling, self.limit * 2))
+        elif not full or seconds < self.slow_seconds / 4:
+            self.limit = max(self.base, self.limit // 2)
+        return self.limit
 
 
 def record_rejections(store: StateStore, index: str, rejected: Sequence[Rejection]) -> None:
@@ -127,9 +163,9 @@ class Group:
 
 def _write(
     writer: DocumentWriter, store: StateStore, plan: IndexPlan, group: Group, faults: Faults
-) -> tuple[Outcome, int]:
+) -> tuple[Outcome, list[Row]]:
     """Build and write one group to its targets; returns the merged outcome and
-    the number of documents built."""
+    the documents built."""
     if group.live_physical is None and group.building is None:
         raise TargetMissing(group.index)  # nowhere to write: the worker has the index rebuilt
     if group.shape is not None and group.shape != plan.shape:
@@ -169,7 +205,7 @@ def _write(
         for rejection in outcome.rejected:
             rejected.setdefault(rejection.row[1], rejection)
     total.rejected = list(rejected.values())
-    return total, len(rows)
+    return total, rows
 
 
 def _refresh_for_waiters(store: StateStore, writer: DocumentWriter, group: Group) -> None:
@@ -211,7 +247,7 @@ def drain_batch(
         plan = plans[group.index]
         started = time.monotonic()
         try:
-            outcome, documents = _write(writer, store, plan, group, faults)
+            outcome, built = _write(writer, store, plan, group, faults)
         except TargetMissing:
             raise TargetMissing(group.index) from None
         if outcome.conflicts:
@@ -227,7 +263,8 @@ def drain_batch(
             fetched = {"index": group.index, "partitions": group.partitions, "lanes": group.lanes, "ids": group.ids}
             store.run(done, fetched)
         result.rows += group.rows
-        result.documents += documents
+        result.documents += len(built)
+        result.document_bytes += sum(len(row[2]) for row in built if row[2] is not None)
         report(
             phase="drain",
             index=group.index,

@@ -25,7 +25,7 @@ from indexer import db, logs
 from indexer.errors import DatabaseUnavailable, IndexerError, PlanMismatch, SearchRejected, SearchUnavailable
 from indexer.faults import NO_FAULTS, Faults
 from indexer.pipeline.backfill import PAGE_BYTES, Backfiller
-from indexer.pipeline.drain import InFlight, drain_batch
+from indexer.pipeline.drain import BatchSizer, InFlight, drain_batch
 from indexer.pipeline.ownership import Ownership
 from indexer.plan import IndexPlan, Plan
 from indexer.process import EXIT_RELOAD, Backoff, PlanChanged, first_line, stop_on_signals, watch_parent
@@ -39,6 +39,13 @@ from indexer.targets import IndexState, Targets, write_alias
 
 EXIT_OK = 0
 EXIT_FATAL = 3
+
+
+# A slow engine's batches grow to at most this many times --batch-size rows,
+# and about this many bytes of documents (see BatchSizer), so that a worker's
+# memory stays bounded whatever the engine's pace.
+MAX_BATCH_GROWTH = 16
+MAX_BATCH_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -167,6 +174,9 @@ class Worker:
         rebalance_interval = 1.0
         rotation = 0
         in_flight = InFlight(store, self.settings.concurrent_wait)
+        base = self.settings.batch_size
+        batch_bytes = min(MAX_BATCH_BYTES, self.settings.max_bulk_bytes)
+        sizer = BatchSizer(base, max_rows=base * MAX_BATCH_GROWTH, max_bytes=batch_bytes)
         plans = {p.index.name: p for p in plan.indexes}
         last_plan_check = time.monotonic()
         while not self.stop.is_set():
@@ -189,13 +199,14 @@ class Worker:
             if owned:
                 rotation = (rotation + 1) % len(owned)
                 owned = owned[rotation:] + owned[:rotation]
+            started = time.monotonic()
             try:
                 result = drain_batch(
                     store,
                     plans,
                     owned,
                     writer,
-                    limit=self.settings.batch_size,
+                    limit=sizer.limit,
                     report=self.report,
                     in_flight=in_flight,
                     faults=self.faults,
@@ -203,6 +214,9 @@ class Worker:
             except TargetMissing as exc:
                 self._recover(targets, plans[exc.target], "a bulk request")
                 continue
+            limit = sizer.limit
+            if sizer.after(result, time.monotonic() - started) > limit:
+                self.log.info("batch_grown", rows=sizer.limit, seconds=round(time.monotonic() - started, 2))
             if result.rows:
                 continue
             settled = all(s.building_physical is None for s in states.values())

@@ -587,6 +587,14 @@ def table(results: dict[str, Any]) -> str:
             r["scale_time_per_doc_ratio"],
             "scale",
         )
+        if "scale_pg_alone_docs_s" in r:
+            add(
+                f"the same, Postgres alone at {r['scale_books']:,} books",
+                k(r["scale_pg_alone_docs_s"]),
+                f"{r['books']:,} books: {k(r['pg_alone_parallel_pages_docs_s'])}",
+                r["scale_pg_alone_time_per_doc_ratio"],
+                "scale",
+            )
         add(
             f"peak worker RSS at {r['scale_books']:,} books",
             f"{r['scale_peak_rss_mb']:.1f} MB",
@@ -916,6 +924,13 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
                 # time per document at scale over time per document at --books: 1.0 is linear
                 results["scale_time_per_doc_ratio"] = (
                     results["backfill_sink_docs_s"] / results["scale_backfill_sink_docs_s"]
+                )
+                # the same for Postgres alone (parallel pages), to tell the database's own
+                # growth in cost per document (a table larger than shared_buffers) from ours
+                seconds, docs = large.postgres_alone_parallel(large.plan(), args.workers)
+                results["scale_pg_alone_docs_s"] = docs / seconds
+                results["scale_pg_alone_time_per_doc_ratio"] = (
+                    results["pg_alone_parallel_pages_docs_s"] / results["scale_pg_alone_docs_s"]
                 )
                 large.indexer("teardown", search_url=sink_url)
                 pg.psql("postgres", "-c", "DROP DATABASE bench_large")

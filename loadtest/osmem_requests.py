@@ -1,20 +1,22 @@
 """What one update request costs osmem-server, by how its index was written.
 
-``python -m loadtest.osmem_requests [--books 20000] [--load-sizes 2000,500] [--requests 5]``
+``python -m loadtest.osmem_requests [--books 20000] [--load-sizes 2000,500] [--requests 5] [--update-size 50]``
 
-The benchmark's change stream into osmem is far slower than its backfill, and
+The benchmark's change stream into osmem was far slower than its backfill, and
 slower than PGSync's. This isolates the engine's part: the same documents (the
 bookshop of :mod:`loadtest.books`, built by the backfill's own page query) are
 written into a fresh index in bulk requests of each ``--load-sizes`` documents,
-then ``--requests`` requests of 50 documents each replace existing documents
-with a changed title, timed one by one. Nothing of the indexer runs during the
-timed part: only this process and osmem.
+then ``--requests`` requests of ``--update-size`` random documents each replace
+existing documents with a changed title, timed one by one. Nothing of the
+indexer runs during the timed part: only this process and osmem.
 
 Seen here (2026-12-06, 20,000 books): written in requests of 2,000 documents,
-an update request took 0.02-0.05 s; written in requests of 500 or 100, 12-17 s
-each, whatever its size (50 or 1,000 documents), the CPU time of osmem itself.
-So on osmem the cost of a change stream depends on how the backfill cut its
-requests, and it is paid per request, not per document.
+an update request of 50 took 0.02-0.05 s; written in requests of 500 or 100,
+12-17 s each, whatever its size (50 or 1,000 documents), the CPU time of osmem
+itself. Written in requests of 1,250, updates of 1,000 took 0.5 s until about
+4,000 documents had been replaced, then ~10 s each. So on osmem the cost of a
+change stream depends on how the backfill cut its requests, and it is paid per
+request, not per document. loadtest/README.md has the latest table.
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--books", type=int, default=20_000)
     parser.add_argument("--load-sizes", default="2000,500", help="documents per request while writing the index")
-    parser.add_argument("--requests", type=int, default=5, help="update requests of 50 documents, timed")
+    parser.add_argument("--requests", type=int, default=5, help="update requests, timed")
+    parser.add_argument("--update-size", type=int, default=50, help="documents per update request")
     args = parser.parse_args()
     rng = random.Random(1)
     pg = LocalPostgres(datadir=Path("/tmp") / f"indexer-osmem-{uuid.uuid4().hex[:8]}",
@@ -85,13 +88,17 @@ def main() -> None:
     try:
         docs = documents(pg, args.books)
         with running_osmem() as url:
-            print("| written in requests of | writing | update request of 50 documents (median) | all | load |")
+            print(f"| written in requests of | writing | update request of {args.update_size} documents (median) | all"
+                  " | load |")  # fmt: skip
             print("|---|---|---|---|---|")
             for size in (int(s) for s in args.load_sizes.split(",")):
                 index = f"books_{size}"
                 http.request("PUT", f"{url}/{index}", body=b"{}", headers=JSON)
                 writing = sum(bulk(http, url, index, docs[k : k + size]) for k in range(0, len(docs), size))
-                times = [bulk(http, url, index, retitled(rng.sample(docs, 50), rng)) for _ in range(args.requests)]
+                times = [
+                    bulk(http, url, index, retitled(rng.sample(docs, args.update_size), rng))
+                    for _ in range(args.requests)
+                ]
                 print(f"| {size} documents | {writing:.1f} s | {statistics.median(times):.2f} s | "
                       f"{' '.join(f'{t:.2f}' for t in times)} | {os.getloadavg()[0]:.2f} |", flush=True)  # fmt: skip
                 http.request("DELETE", f"{url}/{index}")

@@ -201,3 +201,33 @@ def test_an_engine_slow_per_request_keeps_getting_large_requests(make_pagila, se
         assert h.assert_matches("pagila_film") == 1000
     finally:
         proxy.close()
+
+
+def test_a_backlog_behind_a_slow_engine_is_sent_in_growing_batches(make_pagila, search_url: str) -> None:
+    """1,000 changed films wait in the outbox and every bulk request takes
+    1.5 s: after a full batch that slow, the worker fetches twice as many rows
+    per batch (100, 200, 400, then the rest), so the backlog goes out in 4
+    requests instead of 10, and every document arrives."""
+    docs_per_request: list[int] = []
+
+    def per_request(body: bytes | None) -> float:
+        if body and b'"_index"' in body[:200]:  # a bulk request
+            docs_per_request.append(body.count(b'{"index"'))
+            return 1.5
+        return 0.0
+
+    h = make_pagila(Path(__file__).resolve().parent.parent / "schemas" / "pagila_film.json")
+    h.cli("bootstrap")
+    h.run_once()  # the backfill, at full speed
+    h.sql("UPDATE film SET title = title || ' (restored)'")
+    proxy = AuthProxy(search_url, None, delay=per_request)
+    try:
+        h.search_url = proxy.url
+        output = h.run_once("--batch-size", "100", "--workers", "1", env={"INDEXER_LOG_LEVEL": "info"})
+        assert "event=batch_grown" in output, output[-3000:]
+        assert docs_per_request[:3] == [100, 200, 400], docs_per_request
+        assert sum(docs_per_request) == 1000 and len(docs_per_request) == 4, docs_per_request
+    finally:
+        proxy.close()
+    h.search_url = search_url
+    assert h.assert_matches("pagila_film") == 1000

@@ -46,18 +46,21 @@ class BatchResult:
     rows: int = 0  # outbox rows acknowledged
     documents: int = 0
     document_bytes: int = 0  # the documents' JSON, summed
+    write_seconds: float = 0.0  # in bulk requests
 
 
 class BatchSizer:
     """Outbox rows to fetch per batch, from how the last batch went.
 
-    ``base`` rows normally. A full batch (a backlog is waiting) that took
-    longer than ``slow_seconds`` doubles the limit, up to ``max_rows`` and to
+    ``base`` rows normally. A full batch (a backlog is waiting) whose bulk
+    requests took longer than ``slow_seconds`` doubles the limit, up to ``max_rows`` and to
     about ``max_bytes`` of documents (from the last batch's average size): an
     engine whose cost is per request, not per document, then gets fewer and
     larger requests, as the bulk writer keeps them (see
-    :meth:`DocumentWriter._adapt`). A batch that was not full, or was fast
-    (under a quarter of ``slow_seconds``), halves it back towards ``base``.
+    :meth:`DocumentWriter._adapt`). Only the engine's time counts: a slow
+    document build would only make longer statements. A batch that was not
+    full, or written fast (under a quarter of ``slow_seconds``), halves it
+    back towards ``base``.
     Measured on osmem-server, whose update requests cost about 10 s each
     whatever their size once its index has taken a few thousand updates
     (loadtest/README.md)."""
@@ -71,7 +74,8 @@ class BatchSizer:
 
     def after(self, result: BatchResult, seconds: float) -> int:
         """The limit for the next batch, after one that fetched ``result.rows``
-        rows (building ``result.documents`` documents) in ``seconds``."""
+        rows (building ``result.documents`` documents) and spent ``seconds``
+        in bulk requests."""
         full = result.rows >= self.limit
         if full and seconds > self.slow_seconds:
             ceiling = self.max_rows
@@ -163,9 +167,9 @@ class Group:
 
 def _write(
     writer: DocumentWriter, store: StateStore, plan: IndexPlan, group: Group, faults: Faults
-) -> tuple[Outcome, list[Row]]:
-    """Build and write one group to its targets; returns the merged outcome and
-    the documents built."""
+) -> tuple[Outcome, list[Row], float]:
+    """Build and write one group to its targets; returns the merged outcome,
+    the documents built and the seconds spent writing them (in bulk requests)."""
     if group.live_physical is None and group.building is None:
         raise TargetMissing(group.index)  # nowhere to write: the worker has the index rebuilt
     if group.shape is not None and group.shape != plan.shape:
@@ -183,20 +187,26 @@ def _write(
     faults.hit("drain_before_bulk")
     faults.hit("drain_during_bulk")
     outcomes: list[Outcome] = []
+    writing = 0.0
+
+    def send(target: str, documents: list[Row], require_alias: bool) -> None:
+        nonlocal writing
+        started = time.monotonic()
+        outcomes.append(writer.write(target, documents, pipeline=pipeline, require_alias=require_alias))
+        writing += time.monotonic() - started
+
     if group.live_physical is not None:
         if group.live_query is not None:  # an older document shape: that version only
             live_rows = build(store, sql.SQL(group.live_query), group.keys)  # as installed earlier
             if plan.plugins is not None:
                 live_rows, _failed = plan.plugins.apply(live_rows)  # their rejections are the same documents
-            outcomes.append(
-                writer.write(write_alias(group.live_physical), live_rows, pipeline=pipeline, require_alias=True)
-            )
+            send(write_alias(group.live_physical), live_rows, require_alias=True)
         elif group.live_via_alias:
-            outcomes.append(writer.write(group.index, rows, pipeline=pipeline, require_alias=True))
+            send(group.index, rows, require_alias=True)
         else:  # an adopted index named like the alias
-            outcomes.append(writer.write(group.live_physical, rows, pipeline=pipeline))
+            send(group.live_physical, rows, require_alias=False)
     if group.building is not None and group.building_ready:
-        outcomes.append(writer.write(write_alias(group.building), rows, pipeline=pipeline, require_alias=True))
+        send(write_alias(group.building), rows, require_alias=True)
     faults.hit("drain_after_bulk")
     for outcome in outcomes:
         total.indexed = max(total.indexed, outcome.indexed)
@@ -205,7 +215,7 @@ def _write(
         for rejection in outcome.rejected:
             rejected.setdefault(rejection.row[1], rejection)
     total.rejected = list(rejected.values())
-    return total, rows
+    return total, rows, writing
 
 
 def _refresh_for_waiters(store: StateStore, writer: DocumentWriter, group: Group) -> None:
@@ -247,7 +257,7 @@ def drain_batch(
         plan = plans[group.index]
         started = time.monotonic()
         try:
-            outcome, built = _write(writer, store, plan, group, faults)
+            outcome, built, writing = _write(writer, store, plan, group, faults)
         except TargetMissing:
             raise TargetMissing(group.index) from None
         if outcome.conflicts:
@@ -265,6 +275,7 @@ def drain_batch(
         result.rows += group.rows
         result.documents += len(built)
         result.document_bytes += sum(len(row[2]) for row in built if row[2] is not None)
+        result.write_seconds += writing
         report(
             phase="drain",
             index=group.index,

@@ -199,7 +199,6 @@ class Worker:
             if owned:
                 rotation = (rotation + 1) % len(owned)
                 owned = owned[rotation:] + owned[:rotation]
-            started = time.monotonic()
             try:
                 result = drain_batch(
                     store,
@@ -215,8 +214,8 @@ class Worker:
                 self._recover(targets, plans[exc.target], "a bulk request")
                 continue
             limit = sizer.limit
-            if sizer.after(result, time.monotonic() - started) > limit:
-                self.log.info("batch_grown", rows=sizer.limit, seconds=round(time.monotonic() - started, 2))
+            if sizer.after(result, result.write_seconds) > limit:
+                self.log.info("batch_grown", rows=sizer.limit, write_seconds=round(result.write_seconds, 2))
             if result.rows:
                 continue
             settled = all(s.building_physical is None for s in states.values())

@@ -1,0 +1,65 @@
+"""The acknowledgement of a batch deletes exactly the outbox rows that were
+fetched and not changed since: a row updated by another session between the
+fetch and the ack stays, to be processed again (two connections, interleaved
+in a stated order)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+
+from indexer.state import StateStore
+from tests.harness import wait_until
+
+SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "pagila_film.json"
+
+
+def test_an_ack_deletes_the_fetched_rows_and_keeps_one_updated_meanwhile(make_pagila) -> None:
+    h = make_pagila(SCHEMA, bootstrap=True)
+    h.run_once()  # the backfill: the live version exists, so changed rows are eligible
+    h.sql("UPDATE film SET title = title || '!' WHERE film_id <= 5")  # five outbox rows, no daemon running
+    partitions = [row[0] for row in h.sql("SELECT generate_series(0, partitions - 1) FROM indexer.installation")]
+    fetch = {
+        "indexes": ["pagila_film"],
+        "lanes": [0] * len(partitions) + [1] * len(partitions),
+        "partitions": partitions * 2,
+        "limit": 100,
+    }
+    with contextlib.closing(h.connect()) as worker, contextlib.closing(h.connect(autocommit=False)) as other:
+        store = StateStore(worker, "indexer")
+        # 1. the worker fetches the batch
+        (group,) = store.rows("fetch_batch", fetch)
+        assert group[5] == 5
+        # 2. another session updates film 3's row and holds its lock
+        with other.cursor() as cur:
+            cur.execute("UPDATE indexer.outbox SET held = true WHERE root_key = '{\"film_id\": 3}'")
+            assert cur.rowcount == 1
+        # 3. the worker acknowledges the batch: it waits for that row's lock
+        ack = {"index": group[0], "partitions": group[2], "lanes": group[3], "ids": group[4]}
+        done = threading.Event()
+
+        def acknowledge() -> None:
+            store.run("ack_batch", ack)
+            done.set()
+
+        acked = threading.Thread(target=acknowledge)
+        acked.start()
+        wait_until(
+            lambda: h.sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")[0][0] >= 1,
+            30,
+            "the ack waiting for the row lock",
+        )
+        assert not done.is_set()
+        # 4. the other session commits; the ack finishes and leaves the updated row alone
+        other.commit()
+        acked.join(30)
+        assert done.is_set()
+    left = h.sql("SELECT root_key->>'film_id', held FROM indexer.outbox WHERE index_name = 'pagila_film'")
+    assert left == [("3", True)]
+    # the test acknowledged films 1, 2, 4 and 5 without writing them: change them again so
+    # they are written; the row that stayed (film 3) is processed with them
+    h.sql("UPDATE film SET last_update = now() WHERE film_id IN (1, 2, 4, 5)")
+    h.run_once()
+    assert h.assert_matches("pagila_film") == 1000
+    assert h.sql("SELECT count(*) FROM indexer.outbox") == [(0,)]

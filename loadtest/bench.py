@@ -173,12 +173,8 @@ class Bench:
 
     def backfill_seconds(self) -> float:
         """Seconds between the backfill's recorded start and finish."""
-        with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
-            cur.execute(
-                "SELECT extract(epoch FROM backfill_finished_at - backfill_started_at) FROM indexer.indexes"
-                " WHERE backfill_state = 'done'"
-            )
-            return float(cur.fetchone()[0])
+        started, finished = self.backfill_window()
+        return finished - started
 
     @contextlib.contextmanager
     def daemon(self, search_url: str) -> Iterator[Any]:

@@ -111,7 +111,7 @@ class AuthProxy:
                 proxy.accepted += 1
                 headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
                 if proxy.delay is not None:
-                    time.sleep(proxy.delay(body))
+                    time.sleep(proxy.delay(body))  # the slow engine being simulated, not a wait
                 path, body = _through_pipeline(self.path, body, proxy.pipelines)
                 request = urllib.request.Request(proxy.upstream + path, data=body, method=self.command, headers=headers)
                 try:

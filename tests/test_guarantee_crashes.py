@@ -116,7 +116,7 @@ def test_twenty_kill_nines_lose_nothing(pagila: Harness) -> None:
         # worker kill finds no victim while the workers restart, which a loaded
         # machine makes frequent; the loop goes on until both counts are reached.)
         while kills["worker"] < 18 or kills["supervisor"] < 4:
-            time.sleep(rng.uniform(0.3, 1.5))
+            time.sleep(rng.uniform(0.3, 1.5))  # random gaps between kills: the test's rhythm, not a wait
             host_down = kills["supervisor"] < 4 and (kills["worker"] >= 18 or rng.random() >= 0.7)
             if not host_down:
                 victims = worker_processes(daemon.pid)

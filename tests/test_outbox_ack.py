@@ -40,7 +40,7 @@ def test_an_ack_deletes_the_fetched_rows_and_keeps_one_updated_meanwhile(make_pa
         done = threading.Event()
 
         def acknowledge() -> None:
-            store.run("ack_batch", ack)
+            store.run("ack_batch", ack, rows=store.queries["fetched_rows"])
             done.set()
 
         acked = threading.Thread(target=acknowledge)

@@ -62,15 +62,24 @@ class Writer(threading.Thread):
                     conn.rollback()
                     self.rolled_back += 1
                 except psycopg2.OperationalError:
-                    # the server restarted under us: reconnect and go on
-                    time.sleep(0.5)
-                    try:
-                        conn = self.h.connect(autocommit=False)
-                    except psycopg2.OperationalError:
-                        continue
+                    # the server restarted under us: go on as soon as it accepts connections
+                    reconnected = self._reconnect()
+                    if reconnected is None:
+                        break
+                    conn = reconnected
             conn.close()
         except BaseException as exc:
             self.error = exc
+
+    def _reconnect(self) -> Any:
+        """A new connection as soon as Postgres accepts one, or None once the
+        writer's time is up or it was halted."""
+        while time.monotonic() < self.deadline and not self._halt.is_set():
+            try:
+                return self.h.connect(autocommit=False)
+            except psycopg2.OperationalError:
+                self._halt.wait(0.05)
+        return None
 
     def operation(self, cur: Any) -> None:
         r = self.rng

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import random
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,7 +33,7 @@ from indexer.locks import advisory_key
 from indexer.pipeline.drain import record_rejections
 from indexer.plan import IndexPlan
 from indexer.process import PlanChanged
-from indexer.search.bulk import Outcome, Rejection, Row, row_size
+from indexer.search.bulk import Outcome, Rejection, Row, average_row_size
 from indexer.search.writer import DocumentWriter
 from indexer.state import StateStore
 from indexer.targets import WRITE_SUFFIX
@@ -47,8 +46,8 @@ CHUNKS_PER_WORKER = 8
 # ...but no chunk under this many rows: a small table in a few chunks is written
 # in a few large bulk requests rather than many small ones. How an index was
 # written can decide what later writes cost: osmem-server, written in requests
-# of 1,250 books (20,000 in chunks of 5,000), took ~10 s per update request
-# afterwards; in requests of 2,500, 0.3 s (loadtest/README.md).
+# of 1,250 books (20,000 in chunks of 5,000), took ~11 s per update request of
+# 1,000 after the first four; in requests of 2,500, 0.6 s (loadtest/README.md).
 MIN_CHUNK_ROWS = 10_000
 MAX_CHUNKS = 1024
 # Bulk requests of about 2 MiB: few enough (Elasticsearch suggests trying a few
@@ -63,13 +62,9 @@ PAGES_PER_CHUNK = 4
 
 def page_rows(page: list[Row], page_bytes: int) -> int:
     """Rows for the next page so that it holds about ``page_bytes`` of bulk
-    request body, from the average size of the rows of ``page`` (not empty;
-    of a larger page, 256 rows drawn at random, which a regular pattern of
-    sizes cannot fool as every n-th row can); between MIN_PAGE_ROWS and
-    MAX_PAGE_ROWS."""
-    sample = page if len(page) <= 256 else random.Random(len(page)).sample(page, 256)  # noqa: S311 - sizing, not secrets
-    average = sum(map(row_size, sample)) / len(sample)
-    return max(MIN_PAGE_ROWS, min(MAX_PAGE_ROWS, int(page_bytes / average)))
+    request body, from the rows of ``page`` (not empty; see
+    :func:`average_row_size`); between MIN_PAGE_ROWS and MAX_PAGE_ROWS."""
+    return max(MIN_PAGE_ROWS, min(MAX_PAGE_ROWS, int(page_bytes / average_row_size(page))))
 
 
 @dataclass

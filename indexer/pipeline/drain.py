@@ -32,7 +32,7 @@ from indexer.faults import NO_FAULTS, Faults
 from indexer.locks import split_key
 from indexer.plan import IndexPlan
 from indexer.process import PlanChanged
-from indexer.search.bulk import Outcome, Rejection, Row, row_doc_id
+from indexer.search.bulk import Outcome, Rejection, Row, average_row_size, row_doc_id
 from indexer.search.writer import DocumentWriter, TargetMissing
 from indexer.sqlgen.triggers import capture_lock_key
 from indexer.state import StateStore
@@ -45,7 +45,7 @@ Report = Callable[..., None]
 class BatchResult:
     rows: int = 0  # outbox rows acknowledged
     documents: int = 0
-    document_bytes: int = 0  # the documents' JSON, summed
+    row_bytes: float = 0.0  # bulk request bytes per document (the largest of its groups' averages)
     write_seconds: float = 0.0  # in bulk requests
 
 
@@ -54,7 +54,7 @@ class BatchSizer:
 
     ``base`` rows normally. A full batch (a backlog is waiting) whose bulk
     requests took longer than ``slow_seconds`` doubles the limit, up to ``max_rows`` and to
-    about ``max_bytes`` of documents (from the last batch's average size): an
+    about ``max_bytes`` of bulk request (from the last batch's documents): an
     engine whose cost is per request, not per document, then gets fewer and
     larger requests, as the bulk writer keeps them (see
     :meth:`DocumentWriter._adapt`). Only the engine's time counts: a slow
@@ -74,13 +74,12 @@ class BatchSizer:
 
     def after(self, result: BatchResult, seconds: float) -> int:
         """The limit for the next batch, after one that fetched ``result.rows``
-        rows (building ``result.documents`` documents) and spent ``seconds``
-        in bulk requests."""
+        rows and spent ``seconds`` in bulk requests."""
         full = result.rows >= self.limit
         if full and seconds > self.slow_seconds:
             ceiling = self.max_rows
-            if result.documents and result.document_bytes:
-                ceiling = min(ceiling, max(self.base, self.max_bytes * result.documents // result.document_bytes))
+            if result.row_bytes:
+                ceiling = min(ceiling, max(self.base, int(self.max_bytes // result.row_bytes)))
             self.limit = max(self.base, min(ceiling, self.limit * 2))
         elif not full or seconds < self.slow_seconds / 4:
             self.limit = max(self.base, self.limit // 2)
@@ -271,10 +270,11 @@ def drain_batch(
                 store.run("enqueue_recheck", {"index": group.index, "keys": group.keys, "after": xid})
             done = "hold_batch" if group.hold else "ack_batch"
             fetched = {"index": group.index, "partitions": group.partitions, "lanes": group.lanes, "ids": group.ids}
-            store.run(done, fetched)
+            store.run(done, fetched, rows=store.queries["fetched_rows"])
         result.rows += group.rows
         result.documents += len(built)
-        result.document_bytes += sum(len(row[2]) for row in built if row[2] is not None)
+        if built:
+            result.row_bytes = max(result.row_bytes, average_row_size(built))
         result.write_seconds += writing
         report(
             phase="drain",

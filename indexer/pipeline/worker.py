@@ -42,7 +42,7 @@ EXIT_FATAL = 3
 
 
 # A slow engine's batches grow to at most this many times --batch-size rows,
-# and about this many bytes of documents (see BatchSizer), so that a worker's
+# and about this many bytes of bulk request (see BatchSizer), so that a worker's
 # memory stays bounded whatever the engine's pace.
 MAX_BATCH_GROWTH = 16
 MAX_BATCH_BYTES = 8 * 1024 * 1024

@@ -9,7 +9,7 @@ MB = 1024 * 1024
 
 
 def full(sizer: BatchSizer, doc_bytes: int = 500) -> BatchResult:
-    return BatchResult(rows=sizer.limit, documents=sizer.limit, document_bytes=sizer.limit * doc_bytes)
+    return BatchResult(rows=sizer.limit, documents=sizer.limit, row_bytes=doc_bytes)
 
 
 def test_slow_full_batches_grow_up_to_the_row_ceiling() -> None:
@@ -32,7 +32,7 @@ def test_a_batch_that_was_not_full_or_fast_shrinks_back_to_the_base() -> None:
     for _ in range(4):
         s.after(full(s), 10.0)
     assert s.limit == 16_000
-    s.after(BatchResult(rows=300, documents=300, document_bytes=150_000), 10.0)  # the backlog is gone
+    s.after(BatchResult(rows=300, documents=300, row_bytes=500), 10.0)  # the backlog is gone
     assert s.limit == 8000
     s.after(full(s), 0.1)  # full but fast: the engine keeps up
     assert s.limit == 4000

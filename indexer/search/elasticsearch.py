@@ -8,17 +8,24 @@ from typing import Any
 
 import orjson
 
-from indexer.search.client import BULK_FILTER, SCROLL, ClientStore, loads_exact
+from indexer.search.client import BULK_FILTER, SCROLL, ClientStore, loads_exact, loads_response
 
 
 class ElasticsearchStore(ClientStore):
     def _make_client(self, exact_numbers: bool) -> Any:
-        from elastic_transport import JsonSerializer
+        from elastic_transport import JsonSerializer, SerializationError
         from elasticsearch import Elasticsearch
 
         class ExactJsonSerializer(JsonSerializer):
             def loads(self, data: bytes) -> Any:
                 return loads_exact(data)
+
+        class FastJsonSerializer(JsonSerializer):
+            def loads(self, data: bytes) -> Any:
+                try:
+                    return loads_response(data)
+                except ValueError as exc:
+                    raise SerializationError(f"Unable to deserialize as JSON: {data!r}", errors=(exc,)) from None
 
         s = self.settings
         kwargs: dict[str, Any] = {"request_timeout": s.timeout, "max_retries": 0, "retry_on_timeout": False}
@@ -37,8 +44,8 @@ class ElasticsearchStore(ClientStore):
             kwargs["client_key"] = s.client_key
         if s.http_compress:
             kwargs["http_compress"] = True
-        if exact_numbers:
-            kwargs["serializers"] = {"application/json": ExactJsonSerializer()}
+        serializer = ExactJsonSerializer() if exact_numbers else FastJsonSerializer()
+        kwargs["serializers"] = {"application/json": serializer}
         return Elasticsearch(s.url, **kwargs)
 
     def bulk(self, body: bytes, *, pipeline: str | None = None, require_alias: bool = False) -> dict[str, Any]:

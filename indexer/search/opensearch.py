@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from indexer.errors import ConfigError
-from indexer.search.client import BULK_FILTER, SCROLL, ClientStore, loads_exact
+from indexer.search.client import BULK_FILTER, SCROLL, ClientStore, loads_exact, loads_response
 
 
 def aws_sigv4(region: str, service: str) -> dict[str, Any]:
@@ -35,6 +35,7 @@ def aws_sigv4(region: str, service: str) -> dict[str, Any]:
 class OpenSearchStore(ClientStore):
     def _make_client(self, exact_numbers: bool) -> Any:
         from opensearchpy import OpenSearch
+        from opensearchpy.exceptions import SerializationError
         from opensearchpy.serializer import JSONSerializer
 
         s = self.settings
@@ -42,6 +43,13 @@ class OpenSearchStore(ClientStore):
         class ExactSerializer(JSONSerializer):
             def loads(self, s: str) -> Any:
                 return loads_exact(s)
+
+        class FastSerializer(JSONSerializer):
+            def loads(self, s: str) -> Any:
+                try:
+                    return loads_response(s)
+                except ValueError as exc:
+                    raise SerializationError(s, exc) from None
 
         kwargs: dict[str, Any] = {"timeout": s.timeout, "max_retries": 0, "retry_on_timeout": False}
         kwargs["verify_certs"] = s.verify_certs
@@ -59,8 +67,7 @@ class OpenSearchStore(ClientStore):
             kwargs["client_key"] = s.client_key
         if s.http_compress:
             kwargs["http_compress"] = True
-        if exact_numbers:
-            kwargs["serializer"] = ExactSerializer()
+        kwargs["serializer"] = ExactSerializer() if exact_numbers else FastSerializer()
         if s.aws_region:
             kwargs.update(aws_sigv4(s.aws_region, s.aws_service))
         return OpenSearch(hosts=[s.url], **kwargs)

@@ -39,7 +39,8 @@ class DocumentStore(Protocol):
 
     def bulk(self, body: bytes, *, pipeline: str | None = None, require_alias: bool = False) -> dict[str, Any]:
         """Send one NDJSON bulk request; the response reduced to ``took``,
-        ``errors`` and per item its status, ``_id`` and error. With
+        ``errors`` and per item its status, ``_id`` and error, or to
+        ``{"errors": False}`` when every item succeeded. With
         ``require_alias`` every target must be an alias (never auto-created)."""
         ...
 

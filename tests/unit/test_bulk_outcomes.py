@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import orjson
+import pytest
 
 from indexer.search.bulk import ItemStatus, classify, encode, item_status, split_by_size
+from indexer.search.client import loads_response
 
 ROWS = [
     (7, b'"1"', b'{"a":1}', b'{"id":1}'),
@@ -56,3 +58,25 @@ def test_requests_are_split_by_size() -> None:
     big = [(1, b'"%d"' % i, b"x" * 400, b"{}") for i in range(10)]
     groups = split_by_size(big, 1200)
     assert sum(len(g) for g in groups) == 10 and all(len(g) <= 2 for g in groups)
+
+
+def test_a_successful_bulk_reply_is_read_without_its_items() -> None:
+    items = ",".join([f'{{"index":{{"_id":"{i}","status":201}}}}' for i in range(3)])
+    # Elasticsearch and OpenSearch under the filter: "took" first; osmem-server sorts keys
+    assert loads_response(f'{{"took":5,"errors":false,"items":[{items}]}}'.encode()) == {"errors": False}
+    assert loads_response(f'{{"errors":false,"items":[{items}],"took":1}}') == {"errors": False}
+    assert classify(loads_response(b'{"took":1,"errors":false,"items":[]}'), ROWS[:2]).deleted == 1
+
+
+def test_other_replies_are_parsed_whole() -> None:
+    failed = b'{"took":5,"errors":true,"items":[{"index":{"_id":"1","status":409,"error":{"type":"x"}}}]}'
+    assert loads_response(failed)["items"][0]["index"]["status"] == 409
+    # "errors":false further in is not the top-level flag: parsed whole
+    nested = b'{"took":2,"items":[{"errors":false}],"errors":true}'
+    assert loads_response(nested)["errors"] is True
+    assert loads_response(b'{"count": 18446744073709551616}') == {"count": 2**64}  # beyond orjson's 64 bits
+    assert loads_response(b"") is None
+    with pytest.raises(ValueError, match="Expecting property name"):
+        loads_response(b'{"took":1,"errors":false,')  # cut short: not taken for a success
+    with pytest.raises(ValueError, match="Expecting property name"):
+        loads_response(b"{not json")

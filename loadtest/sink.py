@@ -5,7 +5,8 @@ measure the pipeline's own ceiling. It answers ``GET /`` as OpenSearch 2, keeps
 indexes (create, exists, delete), their mappings' ``_meta`` and their aliases,
 which versioned indexes check before every swap, counts the actions it received (readable
 at ``GET /_sink/stats``) and answers every bulk request with
-``{"took": 0, "errors": false}`` with a status 200 item per action. Run it as ``python -m loadtest.sink``: it
+``{"took": 0, "errors": false}`` with a status 200 item per action (every item
+an ``index`` one: nobody reads the kind of a successful item). Run it as ``python -m loadtest.sink``: it
 prints its URL as JSON and exits when its stdin closes.
 """
 
@@ -31,7 +32,13 @@ ROOT = {
 }
 
 
-INDEXED, DELETED = b'{"index":{"status":200}}', b'{"delete":{"status":200}}'
+ITEM = b'{"index":{"status":200}}'
+# What every action line holds, once: its target index ("_index"), which the
+# indexer's bodies and the bulk helpers PGSync uses always name (first, or
+# after "_id"). Counting one pattern is one pass over the body (~0.5 ms for
+# 2 MB here); counting index and delete actions apart was two, most of the
+# sink's CPU per request.
+ACTION = b'"_index":'
 
 
 class Sink:
@@ -42,14 +49,14 @@ class Sink:
         self.requests = 0
         self.lock = threading.Lock()
 
-    def record_bulk(self, body: bytes) -> tuple[int, int]:
-        """Count one bulk request (uncompressed ``body``); its index and delete actions."""
-        indexed, deleted = body.count(b'{"index"'), body.count(b'{"delete"')  # with or without a space
+    def record_bulk(self, body: bytes) -> int:
+        """Count one bulk request (uncompressed ``body``); its actions."""
+        actions = body.count(ACTION)
         with self.lock:
             self.requests += 1
             self.bytes += len(body)
-            self.actions += indexed + deleted
-        return indexed, deleted
+            self.actions += actions
+        return actions
 
     def stats(self) -> dict[str, int]:
         return {"actions": self.actions, "bytes": self.bytes, "requests": self.requests}
@@ -101,11 +108,11 @@ def make_handler(sink: Sink) -> type[BaseHTTPRequestHandler]:  # noqa: C901 - on
             if not parts:
                 self.reply(200, ROOT)
             elif parts[-1] == "_bulk":
-                indexed, deleted = sink.record_bulk(body)
+                actions = sink.record_bulk(body)
                 # every item's outcome, as an engine answers (PGSync's bulk helpers read them),
                 # joined from fixed bytes: the sink stands in for a cluster on other machines,
                 # so it should take as little of this machine's CPU as it can
-                items = b",".join([INDEXED] * indexed + [DELETED] * deleted)
+                items = b",".join([ITEM] * actions)
                 self.reply_raw(200, b'{"took":0,"errors":false,"items":[' + items + b"]}")
             elif parts == ["_sink", "stats"]:
                 self.reply(200, sink.stats())

@@ -75,7 +75,9 @@ def _through_pipeline(path: str, body: bytes | None, pipelines: dict[str, Pipeli
 
 class AuthProxy:
     """``AuthProxy(upstream, "Bearer abc")``; ``url`` to point the indexer at;
-    ``accepted``/``refused`` count the requests; ``close()`` stops it."""
+    ``accepted``/``refused`` count the requests; ``close()`` stops it. A
+    ``check`` sees the request's headers with ``X-Client-Port`` added (the
+    sender's port, to find the process that sent it)."""
 
     def __init__(
         self,
@@ -102,6 +104,8 @@ class AuthProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 refused = proxy.expected is not None and self.headers.get("Authorization") != proxy.expected
+                # which connection the request came by, for a check that looks for its sender (never forwarded)
+                self.headers["X-Client-Port"] = str(self.client_address[1])
                 if proxy.check is not None and not proxy.check(self.command, self.path, self.headers, body):
                     refused = True
                 if refused:

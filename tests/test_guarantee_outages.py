@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -230,4 +231,50 @@ def test_a_backlog_behind_a_slow_engine_is_sent_in_growing_batches(make_pagila, 
     finally:
         proxy.close()
     h.search_url = search_url
+    assert h.assert_matches("pagila_film") == 1000
+
+
+def test_a_worker_killed_during_a_grown_batch_loses_nothing(make_pagila, search_url: str) -> None:
+    """The slow backlog above; as the third, grown batch (400 documents) reaches
+    the engine, its worker is killed with -9 and the request is dropped. The
+    outbox then holds exactly those 400 rows and the 300 never fetched (the
+    batches of 100 and 200 were deleted only after the engine took them); the
+    restarted worker starts again from --batch-size, and every document arrives."""
+    requests: list[int] = []
+    at_kill: dict[str, int] = {}
+
+    def bulk_docs(body: bytes | None) -> int:
+        return body.count(b'{"index"') if body and b'"_index"' in body[:200] else 0
+
+    def check(_method: str, _path: str, headers: Any, body: bytes | None) -> bool:
+        docs = bulk_docs(body)
+        if docs:
+            requests.append(docs)
+        if docs == 400 and not at_kill:
+            port = int(headers["X-Client-Port"])
+            (pid,) = {c.pid for c in psutil.net_connections("tcp") if c.laddr and c.laddr.port == port}
+            victim = psutil.Process(pid)
+            victim.kill()
+            victim.wait(30)
+            at_kill.update(pending=h.pending(), pid=pid)
+            return False  # dropped: it never reaches the engine
+        return True
+
+    h = make_pagila(Path(__file__).resolve().parent.parent / "schemas" / "pagila_film.json")
+    h.cli("bootstrap")
+    h.run_once()  # the backfill, at full speed
+    h.sql("UPDATE film SET title = title || ' (restored)'")
+    proxy = AuthProxy(search_url, None, check=check, delay=lambda body: 1.5 if bulk_docs(body) else 0.0)
+    try:
+        h.search_url = proxy.url
+        output = h.run_once("--batch-size", "100", "--workers", "1", env={"INDEXER_LOG_LEVEL": "info"})
+    finally:
+        proxy.close()
+    assert at_kill.get("pending") == 700, (at_kill, requests, output[-3000:])
+    assert "event=process_died" in output and "exit_code=-9" in output, output[-3000:]
+    assert requests[:3] == [100, 200, 400], requests
+    # the new worker knows nothing of the old one's growth: it starts from --batch-size again
+    assert requests[3] == 100 and sum(requests[3:]) == 700, requests
+    h.search_url = search_url
+    assert h.pending() == 0
     assert h.assert_matches("pagila_film") == 1000

@@ -26,9 +26,11 @@ machine). Reported, each as documents per second and as a ratio to its limit:
 * **trigger overhead**: two pgbench workloads (a single-row UPDATE of a document
   column per transaction; a shop-like transaction, see ``WORKLOADS``) without
   triggers, with ours and, given ``--pgsync-venv``, with PGSync 7.3's,
-  alternating rounds, medians; once with Postgres's durable defaults (fsync and
-  synchronous_commit on) and once with both off, where a commit costs least and
-  a trigger's share is largest.
+  alternating rounds (the order turns each round, a checkpoint before each),
+  medians, beside how far the no-trigger rounds scatter and in how many rounds
+  ours was at least as fast as PGSync's; once with Postgres's durable defaults
+  (fsync and synchronous_commit on) and once with both off, where a commit
+  costs least and a trigger's share is largest.
 
 Figures are ratios against baselines from the same run because the machines are
 shared and noisy. Results go to stdout and ``loadtest/results/<time>.json``.
@@ -561,10 +563,17 @@ def table(results: dict[str, Any]) -> str:
             if f"trigger_overhead_{name}_pct" not in r:
                 continue
             theirs = r.get(f"pgsync_trigger_overhead_{name}_pct")
+            peer = f"PGSync: {theirs:.1f} %" if theirs is not None else ""
+            if f"pgbench_{name}_rounds_ours_not_slower" in r:
+                rounds = len(r[f"pgbench_{name}_tps_rounds"]["none"])
+                peer += (
+                    f"; ours as fast or faster in {r[f'pgbench_{name}_rounds_ours_not_slower']} of {rounds} rounds;"
+                    f" no-trigger rounds spread {r[f'pgbench_{name}_spread_pct']:.0f} %"
+                )
             add(
                 f"trigger overhead, {key}, {durability.replace('_', ' ')}",
                 f"{r[f'trigger_overhead_{name}_pct']:.1f} %",
-                f"PGSync: {theirs:.1f} %" if theirs is not None else "",
+                peer,
                 None,
                 f"trigger overhead {name}",
             )
@@ -603,6 +612,19 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def use_triggers(bench: Bench, sink_url: str, variant: str) -> None:
+    """Install the capture triggers of ``variant`` ("none", "ours" or
+    "pgsync", whose triggers were installed by its bootstrap beforehand), then
+    take a checkpoint, so every round starts alike: without one, how many
+    full-page images a round writes depends on when the last one ran."""
+    bench.indexer("teardown", search_url=sink_url)
+    if variant == "ours":
+        bench.indexer("bootstrap", search_url=sink_url)
+    set_pgsync_triggers(bench, variant == "pgsync")
+    with contextlib.closing(bench.connect()) as conn, conn.cursor() as cur:
+        cur.execute("CHECKPOINT")
+
+
 def set_pgsync_triggers(bench: Bench, enabled: bool) -> None:
     """Switch PGSync's triggers on every table of the document on or off."""
     with contextlib.closing(bench.connect()) as conn, conn.cursor() as cur:
@@ -630,8 +652,8 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
     parser.add_argument("--osmem-updates", type=int, default=5_000)
     parser.add_argument("--osmem-authors", type=int, default=500)
     parser.add_argument("--scale-books", type=int, default=1_000_000, help="books for the scale run (0: skip it)")
-    parser.add_argument("--pgbench-seconds", type=int, default=8)
-    parser.add_argument("--pgbench-rounds", type=int, default=3)
+    parser.add_argument("--pgbench-seconds", type=int, default=5)
+    parser.add_argument("--pgbench-rounds", type=int, default=5)
     parser.add_argument("--embedded", action="store_true", help="use the embedded PostgreSQL 18")
     parser.add_argument("--pgsync-venv", type=Path, help="a virtualenv with pgsync==7.3.0, measured side by side")
     args = parser.parse_args()
@@ -827,19 +849,19 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
                 bench.set_durability(durable)
                 for workload in WORKLOADS:
                     tps: dict[str, list[float]] = {"none": [], "ours": [], "pgsync": []}
-                    for _ in range(args.pgbench_rounds):
-                        bench.indexer("teardown", search_url=sink_url)
-                        tps["none"].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
-                        bench.indexer("bootstrap", search_url=sink_url)
-                        tps["ours"].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
-                        if pgsync:
-                            bench.indexer("teardown", search_url=sink_url)
-                            set_pgsync_triggers(bench, True)
-                            tps["pgsync"].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
-                            set_pgsync_triggers(bench, False)
+                    variants = ["none", "ours", *(["pgsync"] if pgsync else [])]
+                    for round_ in range(args.pgbench_rounds):
+                        # the order turns every round, so no variant always follows the same one
+                        for variant in variants[round_ % len(variants) :] + variants[: round_ % len(variants)]:
+                            use_triggers(bench, sink_url, variant)
+                            tps[variant].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
+                    use_triggers(bench, sink_url, "none")
                     base = statistics.median(tps["none"])
                     ours = statistics.median(tps["ours"])
                     key = f"{workload}_{durability}"
+                    results[f"pgbench_{key}_tps_rounds"] = tps
+                    # how much the same setting scatters between rounds: the noise any difference must exceed
+                    results[f"pgbench_{key}_spread_pct"] = 100 * (max(tps["none"]) - min(tps["none"])) / base
                     results[f"pgbench_{key}_tps_without_triggers"] = base
                     results[f"pgbench_{key}_tps_with_ours"] = ours
                     results[f"trigger_overhead_{key}_pct"] = 100 * (1 - ours / base)
@@ -847,6 +869,10 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
                         theirs_tps = statistics.median(tps["pgsync"])
                         results[f"pgbench_{key}_tps_with_pgsync"] = theirs_tps
                         results[f"pgsync_trigger_overhead_{key}_pct"] = 100 * (1 - theirs_tps / base)
+                        # paired: in how many rounds ours ran at least as fast as PGSync's
+                        results[f"pgbench_{key}_rounds_ours_not_slower"] = sum(
+                            o >= t for o, t in zip(tps["ours"], tps["pgsync"], strict=True)
+                        )
                     note_load(results, f"trigger overhead {key}")
             bench.set_durability(False)
             bench.indexer("bootstrap", search_url=sink_url)

@@ -177,8 +177,8 @@ def make_forwarder(sink: Sink, upstream: str, trace: Any = None) -> type[BaseHTT
             took = time.monotonic() - started
             actions = 0
             if self.path.split("?", 1)[0].endswith("/_bulk") and answer.status == 200:
-                actions = sum(
-                    sink.record_bulk(gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body)
+                actions = sink.record_bulk(
+                    gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body
                 )
             if trace is not None:
                 with sink.lock:

@@ -207,9 +207,11 @@ WHERE s.slot_name = %(slot)s;
 -- name: pending_for
 SELECT EXISTS (SELECT FROM {schema}.outbox WHERE index_name = ANY(%(indexes)s::text[]));
 
--- name: outbox_busy
--- Rows the workers can drain now (held rows wait for a backfill, not for them).
-SELECT EXISTS (SELECT FROM {schema}.outbox WHERE NOT held);
+-- name: workers_busy
+-- Rows the workers can drain now (held rows wait for a backfill, not for
+-- them), or a backfill under way.
+SELECT EXISTS (SELECT FROM {schema}.outbox WHERE NOT held)
+    OR EXISTS (SELECT FROM {schema}.indexes WHERE backfill_state = 'running');
 
 -- name: raise_version_floor
 -- Versions never fall behind the clock (in microseconds), even after a restore.

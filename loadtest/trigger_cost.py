@@ -8,6 +8,9 @@ Variants, alternating rounds, medians:
 * ``none``: our triggers disabled;
 * ``empty``: the statement-level trigger fires, transition tables are kept, the
   function returns at once (the floor of any statement-level trigger);
+* ``message_keys``: the function emits the changed rows' keys as one
+  transactional logical message (the floor of a capture that leaves writing
+  the outbox to the slot's consumer, not built);
 * ``one_insert``: the function runs one constant single-row INSERT into the
   outbox (the floor of any trigger that writes its outbox row in the
   transaction);
@@ -39,6 +42,10 @@ ONE_INSERT = (
     " VALUES ('books', '{\"id\": 1}', 'update', 'public.book'); RETURN NULL; END"
 )
 EMPTY = "BEGIN RETURN NULL; END"
+MESSAGE_KEYS = (
+    "DECLARE _lsn pg_lsn; BEGIN _lsn := pg_logical_emit_message(true, 'indexer:keys',"
+    " (SELECT string_agg(id::text, ',') FROM new_rows)); RETURN NULL; END"
+)
 
 
 def capture_function(cur: Any) -> tuple[str, str, str]:
@@ -97,7 +104,13 @@ def main() -> None:
                     cur.execute("TRUNCATE indexer.outbox")
                     cur.execute("CHECKPOINT")
 
-                variants: dict[str, str | None] = {"none": None, "empty": EMPTY, "one_insert": ONE_INSERT, "ours": ours}
+                variants: dict[str, str | None] = {
+                    "none": None,
+                    "empty": EMPTY,
+                    "message_keys": MESSAGE_KEYS,
+                    "one_insert": ONE_INSERT,
+                    "ours": ours,
+                }
                 tps: dict[str, list[float]] = {v: [] for v in variants}
                 try:
                     for _ in range(args.rounds):

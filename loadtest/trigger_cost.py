@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import shutil
 import statistics
 import uuid
@@ -112,13 +113,16 @@ def main() -> None:
                     "ours": ours,
                 }
                 tps: dict[str, list[float]] = {v: [] for v in variants}
+                loads: list[float] = []  # the 1-minute load average after each round
                 try:
                     for _ in range(args.rounds):
                         for variant, body in variants.items():
                             use(body)
                             tps[variant].append(bench.pgbench_tps(args.seconds, args.books, "update"))
+                        loads.append(os.getloadavg()[0])
                 finally:
                     use(ours)
+            print(f"load average after each round: {' '.join(f'{v:.2f}' for v in loads)}")
             base = statistics.median(tps["none"])
             print(f"{'variant':12} {'tps':>8} {'overhead':>9}   rounds ({'durable' if args.durable else 'fsync off'})")
             for variant, values in tps.items():

@@ -213,6 +213,11 @@ SELECT EXISTS (SELECT FROM {schema}.outbox WHERE index_name = ANY(%(indexes)s::t
 SELECT EXISTS (SELECT FROM {schema}.outbox WHERE NOT held)
     OR EXISTS (SELECT FROM {schema}.indexes WHERE backfill_state = 'running');
 
+-- name: vacuum_outbox
+-- Reclaim the rows acknowledged since the last vacuum (see pipeline/vacuum.py);
+-- skipped, not waited for, while another vacuum holds the table.
+VACUUM (SKIP_LOCKED) {schema}.outbox;
+
 -- name: raise_version_floor
 -- Versions never fall behind the clock (in microseconds), even after a restore.
 SELECT setval('{schema}.version_seq', greatest(

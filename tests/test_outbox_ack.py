@@ -63,3 +63,24 @@ def test_an_ack_deletes_the_fetched_rows_and_keeps_one_updated_meanwhile(make_pa
     h.run_once()
     assert h.assert_matches("pagila_film") == 1000
     assert h.sql("SELECT count(*) FROM indexer.outbox") == [(0,)]
+
+
+def test_workers_vacuum_the_outbox_once_a_backlog_is_drained(make_pagila) -> None:
+    """Autovacuum visits a database once per naptime (60 s): workers reclaim
+    the rows they acknowledged themselves, so fetches do not walk dead rows."""
+    h = make_pagila(SCHEMA, bootstrap=True)
+    h.run_once()
+
+    def manual_vacuums() -> int:
+        h.sql("SELECT pg_stat_clear_snapshot()")
+        return h.sql("SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = 'indexer.outbox'::regclass")[0][0]
+
+    before = manual_vacuums()
+    for n in range(12):  # 12,000 outbox rows, more than the 10,000 between two vacuums
+        h.sql(f"UPDATE film SET rental_rate = rental_rate + 0.01 WHERE film_id > {n}")
+    h.sql("UPDATE film SET rental_rate = rental_rate - 0.12 WHERE film_id > 0")
+    assert h.sql("SELECT count(*) FROM indexer.outbox")[0][0] == 12_000 - 66 + 1_000  # one row per film changed
+    h.run_once("--batch-size", "500")
+    assert h.sql("SELECT count(*) FROM indexer.outbox") == [(0,)]
+    wait_until(lambda: manual_vacuums() > before, 30, "a worker's VACUUM of the outbox")
+    assert h.assert_matches("pagila_film") == 1000

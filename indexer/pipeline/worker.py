@@ -27,6 +27,7 @@ from indexer.faults import NO_FAULTS, Faults
 from indexer.pipeline.backfill import PAGE_BYTES, Backfiller
 from indexer.pipeline.drain import BatchSizer, InFlight, drain_batch
 from indexer.pipeline.ownership import Ownership
+from indexer.pipeline.vacuum import OutboxVacuum
 from indexer.plan import IndexPlan, Plan
 from indexer.process import EXIT_RELOAD, Backoff, PlanChanged, first_line, stop_on_signals, watch_parent
 from indexer.search.connect import open_store
@@ -177,6 +178,7 @@ class Worker:
         base = self.settings.batch_size
         batch_bytes = min(MAX_BATCH_BYTES, self.settings.max_bulk_bytes)
         sizer = BatchSizer(base, max_rows=base * MAX_BATCH_GROWTH, max_bytes=batch_bytes)
+        vacuum = OutboxVacuum(store, workers=self.settings.workers)
         plans = {p.index.name: p for p in plan.indexes}
         last_plan_check = time.monotonic()
         while not self.stop.is_set():
@@ -214,6 +216,7 @@ class Worker:
                 self._recover(targets, plans[exc.target], "a bulk request")
                 continue
             limit = sizer.limit
+            vacuum.after_batch(result.rows, full=result.rows >= limit)
             if sizer.after(result, result.write_seconds) > limit:
                 self.log.info("batch_grown", rows=sizer.limit, write_seconds=round(result.write_seconds, 2))
             if result.rows:

@@ -48,6 +48,37 @@ def postgres_cpu(datadir: Path) -> float:
     return total
 
 
+def await_reaped_backends(datadir: Path, before: set[int], timeout: float = 5.0) -> None:
+    """Wait (up to ``timeout`` seconds) until every child the postmaster of
+    ``datadir`` started since ``before`` (a set of pids) has exited and been
+    reaped. A client's ``close()`` returns before its backend has exited; a
+    backend between its exit and the postmaster's ``waitpid`` is in neither term
+    of :func:`postgres_cpu` (psutil refuses a zombie's times), so reading at once
+    lost a closed connection's whole CPU: a Postgres-alone scan on two
+    connections read 9.6 µs per document in one round and 17.6 in the next."""
+    postmaster = psutil.Process(int((datadir / "postmaster.pid").read_text().split()[0]))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children = postmaster.children()
+        pending = [c for c in children if c.pid not in before]
+        zombies = [c for c in children if _is_zombie(c)]
+        if not pending and not zombies:
+            return
+        time.sleep(0.01)
+
+
+def _is_zombie(process: psutil.Process) -> bool:
+    try:
+        return bool(process.status() == psutil.STATUS_ZOMBIE)
+    except psutil.Error:
+        return False
+
+
+def postmaster_children(datadir: Path) -> set[int]:
+    postmaster = psutil.Process(int((datadir / "postmaster.pid").read_text().split()[0]))
+    return {child.pid for child in postmaster.children()}
+
+
 def reaped_children_cpu() -> float:
     """CPU seconds of this process's waited-for descendants (getrusage(2))."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -108,6 +139,7 @@ class CpuAccount:
     datadir: Path
     named: dict[str, int] = field(default_factory=dict)
     _start: dict[str, float] = field(default_factory=dict)
+    _backends: set[int] = field(default_factory=set)
     used: dict[str, float] = field(default_factory=dict)
 
     def _read(self) -> dict[str, float]:
@@ -121,10 +153,15 @@ class CpuAccount:
         return values
 
     def start(self) -> CpuAccount:
+        self._backends = postmaster_children(self.datadir)
         self._start = self._read()
         return self
 
     def stop(self) -> dict[str, float]:
+        """CPU seconds by part since :meth:`start`, once the backends of the
+        connections closed in between are reaped (see :func:`await_reaped_backends`);
+        a backend still connected is counted as it stands."""
+        await_reaped_backends(self.datadir, self._backends)
         end = self._read()
         self.used = {name: end[name] - self._start[name] for name in end}
         return self.used

@@ -213,6 +213,16 @@ SELECT EXISTS (SELECT FROM {schema}.outbox WHERE index_name = ANY(%(indexes)s::t
 SELECT EXISTS (SELECT FROM {schema}.outbox WHERE NOT held)
     OR EXISTS (SELECT FROM {schema}.indexes WHERE backfill_state = 'running');
 
+-- name: can_vacuum_outbox
+-- Whether this session may VACUUM the outbox: its owner (or a member of the
+-- owning role), a superuser, or from PostgreSQL 17 a role with MAINTAIN on it.
+SELECT pg_catalog.pg_has_role(c.relowner, 'USAGE')
+    OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
+    OR (pg_catalog.current_setting('server_version_num')::int >= 170000
+        AND pg_catalog.has_table_privilege(c.oid, 'MAINTAIN'))
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = {schema_name} AND c.relname = 'outbox';
+
 -- name: vacuum_outbox
 -- Reclaim the rows acknowledged since the last vacuum (see pipeline/vacuum.py);
 -- skipped, not waited for, while another vacuum holds the table.

@@ -20,8 +20,9 @@ So a worker that has removed ``every`` rows since its last vacuum runs
 its limit, that is when its backlog is drained and the vacuum delays no
 document. ``SKIP_LOCKED`` makes a worker that finds another vacuum under way
 (another worker's, or autovacuum's) skip its turn instead of waiting. A role
-that does not own the outbox gets a warning from Postgres and no vacuum; the
-outbox then relies on autovacuum, as before.
+that may not vacuum the outbox (``indexer run`` needs no ownership) never
+tries, checked once per session, so the server log gets no warning per
+attempt; the outbox then relies on autovacuum, as before.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class OutboxVacuum:
         self.store = store
         self.threshold = max(MIN_ROWS_PER_WORKER, every // max(1, workers))
         self.removed = 0
+        self.allowed: bool | None = None  # checked when first due
         self.log = logs.get("vacuum")
 
     def due(self, removed: int, *, full: bool) -> bool:
@@ -65,6 +67,12 @@ class OutboxVacuum:
         if not self.due(removed, full=full):
             return False
         rows, self.removed = self.removed, 0
+        if self.allowed is None:
+            self.allowed = self.store.flag("can_vacuum_outbox")
+            if not self.allowed:
+                self.log.info("outbox_vacuum_skipped", reason="this role may not vacuum the outbox; autovacuum will")
+        if not self.allowed:
+            return False
         started = time.monotonic()
         self.store.run("vacuum_outbox")
         self.log.debug("outbox_vacuumed", rows_since_last=rows, seconds=round(time.monotonic() - started, 4))

@@ -4,11 +4,13 @@ the package, so any module may use them."""
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 ORPHAN_GRACE_SECONDS = 30.0
@@ -51,13 +53,52 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+class SignalRelay:
+    """Runs ``on_signal(signum)`` for each signal on a thread of its own.
+
+    A Python signal handler runs in the main thread between two bytecodes,
+    possibly while that thread holds a lock the handler needs. ``Event.set()``
+    in a handler that interrupted ``Event.wait()`` just before it released the
+    event's condition lock waits for that lock forever (found in CI: a slot
+    process stuck in its own SIGTERM handler, killed after 60 s). Logging in a
+    handler has the same hazard with the logging locks. So :meth:`handler`
+    only writes the signal number to a pipe (``os.write`` takes no Python
+    lock) and a daemon thread reads it and calls ``on_signal``. A process
+    forked from this one keeps the handler until it installs its own; a
+    signal that reaches it meanwhile is dropped rather than relayed to this
+    process's thread through the inherited pipe."""
+
+    def __init__(self, on_signal: Callable[[int], None]) -> None:
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._write, False)
+        self._pid = os.getpid()
+        self._on_signal = on_signal
+        threading.Thread(target=self._relay, name="signal-relay", daemon=True).start()
+
+    def handler(self, signum: int, _frame: Any) -> None:
+        if os.getpid() != self._pid:
+            return
+        with contextlib.suppress(OSError):  # a full pipe already holds signals not yet relayed
+            os.write(self._write, bytes([signum]))
+
+    def _relay(self) -> None:
+        while True:
+            received = os.read(self._read, 64)
+            if not received:
+                return
+            for signum in received:
+                self._on_signal(signum)
+
+
 def stop_on_signals() -> threading.Event:
-    """An event set by SIGTERM; SIGINT is ignored (the supervisor forwards it).
-    SIGUSR1 writes every thread's Python stack to stderr (:mod:`faulthandler`):
-    the supervisor sends it before it kills a process that did not stop, so
-    the log shows where that process was stuck."""
+    """An event set by SIGTERM (through a :class:`SignalRelay`); SIGINT is
+    ignored (the supervisor forwards it). SIGUSR1 writes every thread's Python
+    stack to stderr (:mod:`faulthandler`): the supervisor sends it before it
+    kills a process that did not stop, so the log shows where that process was
+    stuck."""
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    relay = SignalRelay(lambda _signum: stop.set())
+    signal.signal(signal.SIGTERM, relay.handler)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     return stop

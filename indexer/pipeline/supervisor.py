@@ -29,7 +29,7 @@ from indexer.metrics import Metrics
 from indexer.pipeline.slot import SlotConfig, slot_main
 from indexer.pipeline.worker import WorkerConfig, worker_main
 from indexer.plan import Plan
-from indexer.process import EXIT_RELOAD, Backoff, first_line
+from indexer.process import EXIT_RELOAD, Backoff, SignalRelay, first_line
 from indexer.runtime import load_running_plan
 from indexer.search.connect import open_store, preload
 from indexer.settings import Settings
@@ -210,7 +210,8 @@ class Supervisor:
     def run(self) -> int:
         import multiprocess
 
-        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        relay = SignalRelay(self._on_signal)  # not in the handler itself: see SignalRelay
+        previous = {sig: signal.signal(sig, relay.handler) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             plans = self._prepare_patiently()
         finally:
@@ -253,7 +254,7 @@ class Supervisor:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
-    def _on_signal(self, signum: int, _frame: Any) -> None:
+    def _on_signal(self, signum: int) -> None:
         if not self.stopping:
             self.log.info("stopping", signal=signal.Signals(signum).name)
         self.stopping = True

@@ -10,6 +10,7 @@ import os
 import signal
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -87,7 +88,10 @@ class SignalRelay:
             if not received:
                 return
             for signum in received:
-                self._on_signal(signum)
+                try:
+                    self._on_signal(signum)
+                except Exception:  # noqa: BLE001 - the next signal must still be relayed
+                    traceback.print_exc()
 
 
 def stop_on_signals() -> threading.Event:

@@ -35,3 +35,25 @@ def test_sigterm_while_the_stop_events_lock_is_held_still_stops_the_process() ->
         raise AssertionError("the process hung in its SIGTERM handler") from None
     assert done.returncode == 0, done.stderr
     assert done.stdout == "handler returned\n"
+
+
+def test_the_relay_keeps_relaying_after_a_failing_callback() -> None:
+    import signal
+    import threading
+
+    from indexer.process import SignalRelay
+
+    seen: list[int] = []
+    second = threading.Event()
+
+    def on_signal(signum: int) -> None:
+        seen.append(signum)
+        if len(seen) == 1:
+            raise RuntimeError("the first call fails")
+        second.set()
+
+    relay = SignalRelay(on_signal)
+    relay.handler(signal.SIGTERM, None)
+    relay.handler(signal.SIGINT, None)
+    assert second.wait(10)
+    assert seen == [signal.SIGTERM, signal.SIGINT]

@@ -97,6 +97,14 @@ def sink_pid() -> int:
     raise RuntimeError("no sink process")
 
 
+def turned(items: list[str], round_: int) -> list[str]:
+    """``items`` rotated by ``round_`` places: run in this order, no variant of a
+    round always follows the same one (whose after-effects, an autovacuum its
+    updates started say, would fall on it)."""
+    shift = round_ % len(items)
+    return items[shift:] + items[:shift]
+
+
 def per_doc_us(cpu_seconds: list[float], docs: int) -> float:
     """The median of ``cpu_seconds`` per document, in microseconds."""
     return statistics.median(cpu_seconds) / docs * 1e6
@@ -851,8 +859,7 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
                     tps: dict[str, list[float]] = {"none": [], "ours": [], "pgsync": []}
                     variants = ["none", "ours", *(["pgsync"] if pgsync else [])]
                     for round_ in range(args.pgbench_rounds):
-                        # the order turns every round, so no variant always follows the same one
-                        for variant in variants[round_ % len(variants) :] + variants[: round_ % len(variants)]:
+                        for variant in turned(variants, round_):
                             use_triggers(bench, sink_url, variant)
                             tps[variant].append(bench.pgbench_tps(args.pgbench_seconds, args.books, workload))
                     use_triggers(bench, sink_url, "none")

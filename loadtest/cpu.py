@@ -31,12 +31,17 @@ from pathlib import Path
 import psutil
 
 
+def _postmaster(datadir: Path) -> psutil.Process:
+    """The postmaster of the cluster in ``datadir`` (from its ``postmaster.pid``)."""
+    return psutil.Process(int((datadir / "postmaster.pid").read_text().split()[0]))
+
+
 def postgres_cpu(datadir: Path) -> float:
     """CPU seconds used so far by the children of the postmaster of
     ``datadir``: those reaped (the postmaster's children counters) and those
     alive. A child alive at both ends of a window is counted once in the
     difference; one that exits inside it moves from the second term to the first."""
-    postmaster = psutil.Process(int((datadir / "postmaster.pid").read_text().split()[0]))
+    postmaster = _postmaster(datadir)
     own = postmaster.cpu_times()
     total = own.children_user + own.children_system
     for child in postmaster.children():
@@ -56,7 +61,7 @@ def await_reaped_backends(datadir: Path, before: set[int], timeout: float = 5.0)
     of :func:`postgres_cpu` (psutil refuses a zombie's times), so reading at once
     lost a closed connection's whole CPU: a Postgres-alone scan on two
     connections read 9.6 µs per document in one round and 17.6 in the next."""
-    postmaster = psutil.Process(int((datadir / "postmaster.pid").read_text().split()[0]))
+    postmaster = _postmaster(datadir)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         children = postmaster.children()
@@ -75,8 +80,8 @@ def _is_zombie(process: psutil.Process) -> bool:
 
 
 def postmaster_children(datadir: Path) -> set[int]:
-    postmaster = psutil.Process(int((datadir / "postmaster.pid").read_text().split()[0]))
-    return {child.pid for child in postmaster.children()}
+    """The pids of the postmaster's children now."""
+    return {child.pid for child in _postmaster(datadir).children()}
 
 
 def reaped_children_cpu() -> float:

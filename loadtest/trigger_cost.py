@@ -36,7 +36,7 @@ from psycopg2 import sql
 
 from indexer.embedded import LocalPostgres, system_bindir
 from loadtest import books
-from loadtest.bench import Bench, running_sink
+from loadtest.bench import Bench, running_sink, turned
 
 ONE_INSERT = (
     "BEGIN INSERT INTO indexer.outbox (index_name, root_key, op, source_table)"
@@ -115,14 +115,9 @@ def main() -> None:
                 tps: dict[str, list[float]] = {v: [] for v in variants}
                 loads: list[float] = []  # the 1-minute load average after each round
                 try:
-                    names = list(variants)
                     for round_ in range(args.rounds):
-                        # the order turns each round, so no variant always runs after the same one
-                        # (autovacuum of the book table, started by one variant's updates, runs
-                        # into the next)
-                        for variant in names[round_ % len(names) :] + names[: round_ % len(names)]:
-                            body = variants[variant]
-                            use(body)
+                        for variant in turned(list(variants), round_):
+                            use(variants[variant])
                             tps[variant].append(bench.pgbench_tps(args.seconds, args.books, "update"))
                         loads.append(os.getloadavg()[0])
                 finally:

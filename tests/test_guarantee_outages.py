@@ -53,7 +53,12 @@ def test_search_server_down_for_thirty_seconds(pagila: Harness) -> None:
             writer.start()
             proxy.down()
             cpu_before = cpu_seconds(daemon.pid)
-            time.sleep(30)  # the outage itself, not a wait for a condition
+            down_at = time.monotonic()
+            # the outage lasts 30 s and until writes are waiting in the outbox (a slow box's
+            # writer may not have committed any yet)
+            wait_until(
+                lambda: time.monotonic() - down_at >= 30 and pagila.pending() > 0, 120, "30 s of outage with a backlog"
+            )
             cpu_during = cpu_seconds(daemon.pid) - cpu_before
             backlog = pagila.pending()
             proxy.up()

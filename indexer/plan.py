@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg2 import sql
+
 from indexer.plugins import PluginChain, load_plugins
 from indexer.schema.catalog import Table, TableName, reflect
 from indexer.schema.model import DocumentSchema
@@ -25,9 +27,38 @@ from indexer.sqlgen.triggers import CaptureDDL, capture_ddl, function_body, occu
 
 
 @dataclass(frozen=True)
+class DocumentStatements:
+    """The document statements a worker runs for every backfill page and
+    every change-stream batch, rendered to SQL text once when the plan is
+    loaded. Composing them with :mod:`psycopg2.sql` and rendering them again on
+    every call took about a seventh of a backfill worker's Python time
+    (``py-spy record --gil``, 100,000 books into the discarding sink)."""
+
+    by_keys: str  # DocumentQueries.by_keys()
+    pages: tuple[str, str, str, str]  # DocumentQueries.page(lower, upper), indexed by 2 * lower + upper
+
+    @classmethod
+    def render(cls, queries: DocumentQueries, conn: Any) -> DocumentStatements:
+        """Render ``queries`` with ``conn`` (any connection to the database)."""
+        pages = tuple(
+            queries.page(lower=lower, upper=upper).as_string(conn) for lower in (False, True) for upper in (False, True)
+        )
+        return cls(by_keys=queries.by_keys().as_string(conn), pages=(pages[0], pages[1], pages[2], pages[3]))
+
+    def page(self, *, lower: bool, upper: bool) -> sql.SQL:
+        """:meth:`DocumentQueries.page`, as rendered."""
+        return sql.SQL(self.pages[2 * lower + upper])
+
+    def documents_by_keys(self) -> sql.SQL:
+        """:meth:`DocumentQueries.by_keys`, as rendered."""
+        return sql.SQL(self.by_keys)
+
+
+@dataclass(frozen=True)
 class IndexPlan:
     index: Index
     queries: DocumentQueries
+    statements: DocumentStatements  # the hot ones of ``queries``, rendered
     fingerprint: str  # changes when the documents or the index settings would change
     body: dict[str, Any]  # index creation body: settings and mappings
     shape: str = ""  # changes when the documents would change (digest of the document query)
@@ -134,13 +165,16 @@ def load_plan(
     for index in indexes:
         queries = DocumentQueries(index, state_schema)
         body = index_body(index)
-        by_keys = queries.by_keys().as_string(conn)
+        statements = DocumentStatements.render(queries, conn)
+        by_keys = statements.by_keys
         plugin_names = ",".join(index.plugins)
         fingerprint = _digest(by_keys, json.dumps(body, sort_keys=True), index.pipeline or "", plugin_names)
         chain = None
         if index.plugins:
             chain = PluginChain(index.name, load_plugins(index.plugins, file=schema.file, path=f"{index.path}.plugins"))
-        index_plans.append(IndexPlan(index, queries, fingerprint, body, _digest(by_keys, plugin_names), chain))
+        index_plans.append(
+            IndexPlan(index, queries, statements, fingerprint, body, _digest(by_keys, plugin_names), chain)
+        )
     tracked: list[TableName] = []
     for index in indexes:
         for name in index.tables():

@@ -263,7 +263,7 @@ class Targets:
                 self.store.update_aliases(actions)
             self.state.run("go_live", {
                 "index": name, "building": building, "grace": self.grace,
-                "query": index_plan.queries.by_keys().as_string(self.state.conn),
+                "query": index_plan.statements.by_keys,
             })  # fmt: skip
             self.log.info(
                 "index_swapped", index=name, live=building, previous=state.live_physical, reason=state.building_reason

@@ -36,10 +36,16 @@ def render(conn: object, dsn: str, schema_file: Path, database: str) -> str:
     )
     parts = []
     for index_plan in plan.indexes:
-        queries = index_plan.queries
-        parts.append(f"-- index {index_plan.index.name}: documents by key\n{queries.by_keys().as_string(conn)};")
+        queries, statements = index_plan.queries, index_plan.statements
+        # the texts workers run are rendered once, at plan load: each is its composed statement
+        assert statements.by_keys == queries.by_keys().as_string(conn)
+        for lower in (False, True):
+            for upper in (False, True):
+                rendered = statements.page(lower=lower, upper=upper).as_string(conn)
+                assert rendered == queries.page(lower=lower, upper=upper).as_string(conn), (lower, upper)
+        parts.append(f"-- index {index_plan.index.name}: documents by key\n{statements.by_keys};")
         parts.append(
-            f"-- index {index_plan.index.name}: backfill page\n{queries.page(lower=True, upper=True).as_string(conn)};"
+            f"-- index {index_plan.index.name}: backfill page\n{statements.page(lower=True, upper=True).as_string(conn)};"
         )
     for capture in plan.captures:
         parts.append(f"-- capture of {capture.table.display}\n{capture.function.as_string(conn)};")

@@ -188,7 +188,7 @@ class Backfiller:
         return finished or self.state(index) == "done"
 
     def _page(self, plan: IndexPlan, after: str | None, upto: str | None) -> list[Row]:
-        query = plan.queries.page(lower=after is not None, upper=upto is not None)
+        query = plan.statements.page(lower=after is not None, upper=upto is not None)
         rows: list[Row] = self.store.bytes_rows(query, {"after": after, "upto": upto, "limit": self.page_size})
         if rows and self.fixed_page_size is None:
             self.page_size = min(self.max_page_rows, page_rows(rows, self.page_bytes))

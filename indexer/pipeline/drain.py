@@ -175,7 +175,7 @@ def _write(
         # bootstrap installed another document shape since this plan was loaded:
         # nothing is written or acknowledged; the worker restarts with the new plan
         raise PlanChanged
-    rows = build(store, plan.queries.by_keys(), group.keys)
+    rows = build(store, plan.statements.documents_by_keys(), group.keys)
     total = Outcome()
     rejected: dict[bytes, Rejection] = {}
     if plan.plugins is not None:

@@ -63,7 +63,8 @@ class StateStore:
         """Every row of the result."""
         with self.conn.cursor() as cur:
             cur.execute(self.statement(statement, **parts), params)
-            return list(cur.fetchall())
+            rows: list[Any] = cur.fetchall()
+            return rows
 
     def row(self, statement: Statement, params: Any = None, /, **parts: sql.Composable) -> tuple[Any, ...] | None:
         """The first row of the result, or None."""
@@ -88,7 +89,8 @@ class StateStore:
         try:
             psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cur)
             cur.execute(self.statement(statement, **parts), params)
-            return list(cur.fetchall())
+            rows: list[Any] = cur.fetchall()
+            return rows
         finally:
             cur.close()
 

@@ -64,15 +64,17 @@ def _prefixes(index: str, version: int) -> tuple[bytes, bytes]:
 def encode(index: str, rows: Sequence[Row]) -> bytes:
     """The NDJSON body writing ``rows`` to ``index``."""
     parts: list[bytes] = []
-    prefixes: dict[int, tuple[bytes, bytes]] = {}
+    extend = parts.extend  # one call per row: this loop runs for every document written
+    last: int | None = None
+    index_prefix = delete_prefix = b""
     for version, doc_id_json, doc, _key in rows:
-        pair = prefixes.get(version)
-        if pair is None:
-            pair = prefixes[version] = _prefixes(index, version)
+        if version != last:  # a page or batch shares one version
+            index_prefix, delete_prefix = _prefixes(index, version)
+            last = version
         if doc is None:
-            parts += (pair[1], doc_id_json, b"}}\n")
+            extend((delete_prefix, doc_id_json, b"}}\n"))
         else:
-            parts += (pair[0], doc_id_json, b"}}\n", doc, b"\n")
+            extend((index_prefix, doc_id_json, b"}}\n", doc, b"\n"))
     return b"".join(parts)
 
 
@@ -135,11 +137,8 @@ def classify(response: dict[str, Any], rows: Sequence[Row]) -> Outcome:
     """
     outcome = Outcome()
     if not response.get("errors"):
-        for row in rows:
-            if row[2] is None:
-                outcome.deleted += 1
-            else:
-                outcome.indexed += 1
+        outcome.deleted = [row[2] for row in rows].count(None)
+        outcome.indexed = len(rows) - outcome.deleted
         return outcome
     items = response.get("items") or []
     if len(items) != len(rows):

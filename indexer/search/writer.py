@@ -76,8 +76,13 @@ class DocumentWriter:
     ) -> Outcome:
         """Deliver ``rows`` to ``index``; see the module docstring."""
         total = Outcome()
-        for group in split_by_size(rows, self.request_bytes):
-            self._write_group(index, pipeline, require_alias, group, total)
+        body = encode(index, rows)
+        if len(body) <= self.request_bytes:  # the usual case: one request, no sizing pass
+            self._write_group(index, pipeline, require_alias, rows, total, body=body)
+        else:
+            del body
+            for group in split_by_size(rows, self.request_bytes):
+                self._write_group(index, pipeline, require_alias, group, total)
         if total.missing:
             raise TargetMissing(index)
         return total
@@ -112,12 +117,21 @@ class DocumentWriter:
             self.request_bytes = min(self.max_bytes, max(self.request_bytes, size) * 5 // 4)
 
     def _write_group(
-        self, index: str, pipeline: str | None, require_alias: bool, rows: Sequence[Row], total: Outcome
+        self,
+        index: str,
+        pipeline: str | None,
+        require_alias: bool,
+        rows: Sequence[Row],
+        total: Outcome,
+        *,
+        body: bytes | None = None,
     ) -> None:
+        """Write ``rows`` (``body``: their encoded request, when already made)."""
         pending: Sequence[Row] = rows
         delay = self.initial_backoff
         while pending:
-            body = encode(index, pending)
+            if body is None:
+                body = encode(index, pending)
             started = time.monotonic()
             try:
                 response = self.store.bulk(body, pipeline=pipeline, require_alias=require_alias)
@@ -152,6 +166,7 @@ class DocumentWriter:
             total.rejected.extend(outcome.rejected)
             total.missing.extend(outcome.missing)
             pending = outcome.retry
+            body = None
             if pending:
                 self.log.warning("bulk_items_retry", index=index, items=len(pending), retry_in_s=round(delay, 1))
                 if self.stop.wait(delay):

@@ -27,6 +27,24 @@ def test_the_body_is_the_rows_bytes_with_external_versions() -> None:
     ]
 
 
+def test_each_action_carries_its_own_rows_version() -> None:
+    # versions change mid-body and come back: every action line names its row's
+    rows = [ROWS[0], ROWS[2], ROWS[1], (8, b'"7"', None, b'{"id":7}')]
+    actions = [orjson.loads(line) for line in encode("films", rows).decode().splitlines() if '"_index"' in line]
+    assert [(verb, a["version"], a["_id"]) for action in actions for verb, a in action.items()] == [
+        ("index", 7, "1"),
+        ("index", 8, "3"),
+        ("delete", 7, "2"),
+        ("delete", 8, "7"),
+    ]
+
+
+def test_an_answer_without_errors_counts_indexed_and_deleted() -> None:
+    outcome = classify({"errors": False}, ROWS)
+    assert (outcome.indexed, outcome.deleted, outcome.conflicts) == (5, 1, 0)
+    assert not (outcome.retry or outcome.rejected or outcome.missing)
+
+
 def test_every_item_answer_is_classified() -> None:
     items = [
         {"index": {"status": 201}},

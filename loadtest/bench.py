@@ -39,6 +39,7 @@ shared and noisy. Results go to stdout and ``loadtest/results/<time>.json``.
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import io
 import json
@@ -71,6 +72,7 @@ from loadtest.peer import PgSync, marker, quiet, sink_actions
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = books.SCHEMA
+BACKFILL_ROUNDS = 5  # backfills into the sink, each after a run of the parallel Postgres-alone limit
 RESULTS = ROOT / "loadtest" / "results"
 
 
@@ -666,6 +668,11 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
     parser.add_argument("--pgsync-venv", type=Path, help="a virtualenv with pgsync==7.3.0, measured side by side")
     args = parser.parse_args()
 
+    # Run the indexer as an installed package runs, from byte-compiled modules (pip compiles them
+    # on install, as it did PGSync's). This checkout is installed editable, and where
+    # PYTHONDONTWRITEBYTECODE is set (as on these machines) every process would compile the
+    # indexer's modules again: about 0.15 s of each start-up, measured.
+    compileall.compile_dir(ROOT / "indexer", quiet=1)
     bindir = embedded_bindir() if args.embedded else (system_bindir() or embedded_bindir())
     datadir = Path("/tmp") / f"indexer-bench-{uuid.uuid4().hex[:8]}"
     pg = LocalPostgres(datadir=datadir, bindir=bindir).start()
@@ -688,8 +695,9 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
             results["pg_alone_stream_docs_s"] = docs / seconds
             seconds, docs, bodies = bench.postgres_alone_pages(plan)
             results["pg_alone_pages_docs_s"] = docs / seconds
-            # The parallel limit and the backfill are each measured three times (alternating, below);
-            # medians, because single runs on this shared machine scatter by ±15 %.
+            # The parallel limit and the backfill are each measured BACKFILL_ROUNDS times (alternating,
+            # below); medians, because single runs on this shared machine scatter by ±15 % (the
+            # Postgres CPU of one limit run moved between 1.4 and 2.0 s in three consecutive rounds).
             parallel_rates = []
             seconds, docs = bench.postgres_alone_parallel(plan, args.workers)
             if docs != args.books:
@@ -705,13 +713,13 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
             http.request("DELETE", f"{osmem_url}/books")  # what the limit wrote
             note_load(results, "limits")
 
-            log("backfill into the sink, three times, alternating with the parallel Postgres-alone limit")
+            log(f"backfill into the sink, {BACKFILL_ROUNDS} times, alternating with the parallel Postgres-alone limit")
             backfill_rates, wall_rates, peak = [], [], 0
             # CPU seconds by part (see loadtest/cpu.py): is the machine saturated, and by what?
             cpu: dict[str, list[float]] = {}
             sink_process = sink_pid()
             with BusyTimeline() as busy:
-                for round_ in range(3):
+                for round_ in range(BACKFILL_ROUNDS):
                     if round_:
                         account = CpuAccount(datadir).start()
                         started = time.time()

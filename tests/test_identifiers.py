@@ -141,3 +141,36 @@ def test_verify_survives_duplicate_ids(make_pagila, tmp_path: Path) -> None:
     h.run_once()
     result = h.cli("verify", expect=None)
     assert "duplicate ids 995" in result.output and "Traceback" not in result.output, result.output
+
+
+CHUNKED_DDL = r'''
+CREATE SCHEMA "Ch ""unk""";
+CREATE TABLE "Ch ""unk"""."Zeilen ""Ä""" ("Région" text, rn integer, "Wert" text NOT NULL, PRIMARY KEY ("Région", rn));
+INSERT INTO "Ch ""unk"""."Zeilen ""Ä""" SELECT 'R' || g % 4, g, 'w' || g FROM generate_series(1, 20000) g;
+'''
+
+
+def test_a_backfill_in_chunks_with_a_quoted_composite_key(cluster, make_database, search_url, tmp_path: Path) -> None:
+    """20,000 root rows are backfilled in two chunks (MIN_CHUNK_ROWS is
+    10,000) by two workers: the chunk bounds are read by the boundaries query
+    on a composite key of quoted, unicode columns, one of them named like the
+    query's own row number column, and no chunk is empty."""
+    database = make_database("template1")
+    schema_file = tmp_path / "chunked.json"
+    root = {"schema": 'Ch "unk"', "table": 'Zeilen "Ä"'}
+    schema_file.write_text(json.dumps([{"database": database, "index": "chunked", "nodes": root}]))
+    h = Harness(cluster, database, search_url, schema_file)
+    try:
+        h.sql(CHUNKED_DDL)
+        h.cli("bootstrap")
+        h.run_once("--workers", "2")
+        chunks = h.sql("SELECT docs, done, lower_key, upper_key FROM indexer.backfill_chunks ORDER BY chunk")
+        # the bound is the 10,000th key in key order: the last of region 'R1' (regions 'R0' and 'R1'
+        # come first, 5,000 rows each); 20,000 is also a bound, and its chunk (after it) would be empty
+        assert chunks == [
+            (10000, True, None, {"Région": "R1", "rn": 19997}),
+            (10000, True, {"Région": "R1", "rn": 19997}, None),
+        ]
+        assert h.assert_matches("chunked") == 20000
+    finally:
+        h.close()

@@ -115,14 +115,17 @@ class Backfiller:
                 self.store.unlock(key)
 
     def _wait_for_lock(self, *parts: str) -> None:
-        """Until the holder of the lock lets go (or this worker must stop)."""
+        """Until the holder of the lock lets go (or this worker must stop),
+        polled at most every 20 ms: the backfill's recorded span starts when the
+        plan is made, and a waiter that slept 80 ms into it (as it did with the
+        interval doubling to 100 ms) joined ~5 % late on 100,000 books."""
         delay = 0.005
         while not self.should_stop():
             with self._lock(*parts) as got:
                 if got:
                     return
             time.sleep(delay)
-            delay = min(delay * 2, 0.1)
+            delay = min(delay * 2, 0.02)
 
     def state(self, index: str) -> str:
         row = self.store.row("backfill_state", {"index": index})
@@ -146,7 +149,9 @@ class Backfiller:
             bounds: list[str] = []
             if chunks > 1:
                 step = {"step": math.ceil(total / chunks)}
-                bounds = [row[0] for row in self.store.rows(plan.queries.boundaries(), step)]
+                # every step-th key: with a total divisible by the step the last one is the
+                # last key, whose chunk (after it) would be empty
+                bounds = [row[0] for row in self.store.rows(plan.queries.boundaries(), step)][: chunks - 1]
             with self.store.transaction():
                 lowers = [None, *bounds]
                 uppers = [*bounds, None]

@@ -317,7 +317,7 @@ def bootstrap(dry_run: bool, teardown_instead: bool, **options: Any) -> None:
     envvar="INDEXER_BATCH_SIZE",
     show_envvar=True,
     type=int,
-    help="Outbox rows per batch [default: 1000]; while a backlog waits behind bulk requests that take over 1 s, "
+    help="Outbox rows per batch [default: 2000]; while a backlog waits behind bulk requests that take over 1 s, "
     "up to 16 times as many (about 8 MiB of documents at most). Falls back to ELASTICSEARCH_CHUNK_SIZE.",
 )
 @click.option(

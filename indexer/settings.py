@@ -78,7 +78,10 @@ class Settings:
     database: str | None = None  # overrides every schema.json "database"
     partitions: int = 32
     workers: int = 2
-    batch_size: int = 1000
+    # Outbox rows per batch. 2000 drained 20,000 committed updates 1.5x as fast as 1000 on this
+    # box (a batch's fixed statements and round trips are paid half as often); PGSync 7.3 sends
+    # 5000 documents per bulk request by default (ELASTICSEARCH_CHUNK_SIZE).
+    batch_size: int = 2000
     backfill_page_size: int | None = None  # None: pages of about 1 MiB of documents
     poll_interval: float = 0.1
     concurrent_wait: float = 1.0  # seconds a batch waits for capturing transactions in flight

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import random
 import signal
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -101,6 +101,16 @@ def worker_processes(daemon_pid: int) -> list[psutil.Process]:
         return []
 
 
+def progress(h: Harness) -> int:
+    """The last document version drawn: every backfill page and every outbox
+    batch a worker builds draws one, so it moves whenever a worker works."""
+    return int(h.sql("SELECT last_value FROM indexer.version_seq")[0][0])
+
+
+def moved_on(h: Harness, before: int) -> Callable[[], bool]:
+    return lambda: progress(h) != before
+
+
 @pytest.mark.slow
 def test_twenty_kill_nines_lose_nothing(pagila: Harness) -> None:
     faults = "backfill_after_bulk=exit:0.1,drain_during_bulk=exit:0.03,drain_after_bulk=exit:0.03"
@@ -116,7 +126,9 @@ def test_twenty_kill_nines_lose_nothing(pagila: Harness) -> None:
         # worker kill finds no victim while the workers restart, which a loaded
         # machine makes frequent; the loop goes on until both counts are reached.)
         while kills["worker"] < 18 or kills["supervisor"] < 4:
-            time.sleep(rng.uniform(0.3, 1.5))  # random gaps between kills: the test's rhythm, not a wait
+            # each kill waits until a worker has built something since the last one (a backfill
+            # page or an outbox batch), so every kill lands in work, never in a restart
+            wait_until(moved_on(pagila, progress(pagila)), 120, "progress since the last kill")
             host_down = kills["supervisor"] < 4 and (kills["worker"] >= 18 or rng.random() >= 0.7)
             if not host_down:
                 victims = worker_processes(daemon.pid)

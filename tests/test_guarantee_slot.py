@@ -427,7 +427,12 @@ def test_randomized_asynchronous_commits_that_bypass_the_triggers_all_arrive(pag
             cur.execute("SET synchronous_commit = off")
             for film in films:
                 cur.execute("UPDATE film SET title = %s WHERE film_id = %s", (f"ASYNC {film}", film))
-                time.sleep(rng.uniform(0, 0.3))  # the workload's own rhythm, not a wait
+                if rng.random() < 0.3:
+                    # now and then the next commit waits until this one's WAL is flushed, so commits
+                    # land both just after a flush and in bunches still unflushed, on any machine
+                    committed = lsn(pagila, "pg_current_wal_insert_lsn()")
+                    flushed = lambda upto=committed: lsn(pagila, "pg_current_wal_flush_lsn()") >= upto  # noqa: E731
+                    wait_until(flushed, 30, "a WAL flush")
             pagila.sql("SET synchronous_commit = on; SELECT txid_current()")
 
             def arrived() -> int:

@@ -51,7 +51,7 @@ class Writer(threading.Thread):
                         for _ in range(self.rng.randint(1, 4)):
                             self.operation(cur)
                         if self.rng.random() < 0.2:
-                            time.sleep(self.rng.uniform(0.2, 1.5))  # a long transaction
+                            self._stay_open(cur, others=self.rng.randint(1, 5))  # a long transaction
                     if self.rng.random() < 0.15:
                         conn.rollback()
                         self.rolled_back += 1
@@ -70,6 +70,20 @@ class Writer(threading.Thread):
             conn.close()
         except BaseException as exc:
             self.error = exc
+
+    def _stay_open(self, cur: Any, others: int, timeout: float = 10.0) -> None:
+        """Keep this transaction open until ``others`` more transactions have
+        taken a transaction id since (other writers, a worker's ack), so that
+        it overlaps them whatever the machine's speed; at most ``timeout``
+        seconds, for a writer left alone."""
+        cur.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")
+        start = int(cur.fetchone()[0])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self._halt.is_set():
+            cur.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")
+            if int(cur.fetchone()[0]) - start > others:  # this transaction's own id counts once
+                return
+            self._halt.wait(0.02)
 
     def _reconnect(self) -> Any:
         """A new connection as soon as Postgres accepts one, or None once the

@@ -112,6 +112,28 @@ def test_rows_over_the_request_size_are_split_and_none_is_lost() -> None:
     assert outcome.indexed == 300
 
 
+class OneBusyItemStore(RecordingStore):
+    """Answers the first request with a 429 for its second item only."""
+
+    def bulk(self, body: bytes, *, pipeline: str | None = None, require_alias: bool = False) -> dict[str, Any]:
+        self.bodies.append(body)
+        if len(self.bodies) > 1:
+            return {"errors": False}
+        items = [{"index": {"status": 429 if i == 1 else 201}} for i in range(body.count(b"\n") // 2)]
+        return {"errors": True, "items": items}
+
+
+def test_only_the_items_the_engine_asks_for_are_sent_again() -> None:
+    from indexer.search.bulk import encode
+
+    rows = [(7, f'"{i}"'.encode(), b'{"n":%d}' % i, b'{"id":%d}' % i) for i in range(3)]
+    store = OneBusyItemStore()
+    writer = DocumentWriter(store, stop=threading.Event(), max_bytes=8 * MB, initial_backoff=0.0)  # type: ignore[arg-type]
+    outcome = writer.write("books", rows)
+    assert store.bodies == [encode("books", rows), encode("books", rows[1:2])]
+    assert outcome.indexed == 3
+
+
 def test_a_large_page_is_sized_from_a_spread_sample() -> None:
     """Rows of two sizes, alternating, in a page far over 256 rows: the sample
     sees both, so the estimate is near the page's true average (every n-th

@@ -35,19 +35,21 @@ class DocumentStatements:
     (``py-spy record --gil``, 100,000 books into the discarding sink)."""
 
     by_keys: str  # DocumentQueries.by_keys()
-    pages: tuple[str, str, str, str]  # DocumentQueries.page(lower, upper), indexed by 2 * lower + upper
+    pages: dict[tuple[bool, bool], str]  # DocumentQueries.page(lower=, upper=) by (lower, upper)
 
     @classmethod
     def render(cls, queries: DocumentQueries, conn: Any) -> DocumentStatements:
         """Render ``queries`` with ``conn`` (any connection to the database)."""
-        pages = tuple(
-            queries.page(lower=lower, upper=upper).as_string(conn) for lower in (False, True) for upper in (False, True)
-        )
-        return cls(by_keys=queries.by_keys().as_string(conn), pages=(pages[0], pages[1], pages[2], pages[3]))
+        pages = {
+            (lower, upper): queries.page(lower=lower, upper=upper).as_string(conn)
+            for lower in (False, True)
+            for upper in (False, True)
+        }
+        return cls(by_keys=queries.by_keys().as_string(conn), pages=pages)
 
     def page(self, *, lower: bool, upper: bool) -> sql.SQL:
         """:meth:`DocumentQueries.page`, as rendered."""
-        return sql.SQL(self.pages[2 * lower + upper])
+        return sql.SQL(self.pages[lower, upper])
 
     def documents_by_keys(self) -> sql.SQL:
         """:meth:`DocumentQueries.by_keys`, as rendered."""

@@ -47,10 +47,8 @@ def _plan_for_bootstrap(
             )
         partitions = installation.partitions
         slot_name = slot_name or installation.slot_name
-    dsn = settings.dsn_for(database)
     return load_plan(
         conn,
-        lambda: db.connect(dsn, application="indexer reflection"),
         schema,
         database,
         state_schema=settings.state_schema,

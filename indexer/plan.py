@@ -148,7 +148,6 @@ def _digest(*parts: str) -> str:
 
 def load_plan(
     conn: Any,
-    connect: Any,
     schema: DocumentSchema,
     database: str,
     *,
@@ -158,10 +157,9 @@ def load_plan(
     replica_identity: str = "full",
 ) -> Plan:
     """Resolve the part of ``schema`` that lives in ``database`` against the
-    catalog seen through ``conn`` (``connect`` opens a second connection for
-    SQLAlchemy's reflection). Raises :class:`~indexer.errors.CatalogError`."""
+    catalog seen through ``conn``. Raises :class:`~indexer.errors.CatalogError`."""
     specs = schema.for_database(database)
-    catalog = reflect(conn, connect, tables_named(specs))
+    catalog = reflect(conn, tables_named(specs))
     indexes = resolve(specs, catalog, schema.file)
     index_plans = []
     for index in indexes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer import db
 from indexer.errors import NotBootstrapped
 from indexer.install import read_installation, require_installation
 from indexer.plan import Plan, load_plan
@@ -43,10 +42,8 @@ def load_running_plan(conn: Any, settings: Settings, database: str) -> Plan:
             f"database {database} has no indexer state schema {settings.state_schema}",
             hint=f"run `indexer bootstrap -c {settings.schema_file}` first",
         )
-    dsn = settings.dsn_for(database)
     plan = load_plan(
         conn,
-        lambda: db.connect(dsn, application="indexer reflection"),
         schema,
         database,
         state_schema=settings.state_schema,

@@ -266,7 +266,6 @@ class Bench:
             schema = load_schema(SCHEMA).with_database(self.database)
             return load_plan(
                 conn,
-                lambda: psycopg2.connect(self.pg.dsn_for(self.database)),
                 schema,
                 self.database,
                 state_schema="indexer",

@@ -757,7 +757,7 @@ SELECT %(index)s, {key}, 'reindex', {table} FROM {root} AS {alias} WHERE ({where
 SELECT {schema}.wait_searchable(%(index)s, make_interval(secs => %(timeout)s));
 
 -- ---------------------------------------------------------------------------
--- Catalog reflection (indexer.schema.catalog), beside SQLAlchemy's inspector.
+-- Catalog reflection (indexer.schema.catalog).
 
 -- name: catalog_columns
 -- Every column of every relation in %(schemas)s, typed as Postgres spells the type.
@@ -803,6 +803,35 @@ JOIN pg_catalog.pg_class x ON x.oid = i.indexrelid
 JOIN pg_catalog.pg_am am ON am.oid = x.relam
 WHERE i.indrelid = ANY(%(oids)s::oid[]) AND i.indisvalid AND am.amname = 'btree' AND i.indpred IS NULL
   AND 0 <> ALL (i.indkey::int2[]);
+
+-- name: catalog_primary_keys
+-- The primary key columns of %(oids)s, in the constraint's order.
+SELECT c.conrelid::bigint,
+       array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+             ORDER BY k.ord)
+FROM pg_catalog.pg_constraint c
+WHERE c.conrelid = ANY(%(oids)s::oid[]) AND c.contype = 'p';
+
+-- name: catalog_foreign_keys
+-- The foreign keys of %(oids)s by name: columns paired in the constraint's
+-- order, and the schema and name of the referenced table. Left out: the
+-- copies Postgres adds for each partition of a referenced partitioned table
+-- (same referencing table as their parent constraint); a leaf partition's
+-- copy of its parent table's key stays, it is the leaf's own key.
+SELECT c.conrelid::bigint, c.conname::text, rn.nspname::text, r.relname::text,
+       array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+             ORDER BY k.ord),
+       array(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum
+             ORDER BY k.ord)
+FROM pg_catalog.pg_constraint c
+JOIN pg_catalog.pg_class r ON r.oid = c.confrelid
+JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+WHERE c.conrelid = ANY(%(oids)s::oid[]) AND c.contype = 'f'
+  AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint p WHERE p.oid = c.conparentid AND p.conrelid = c.conrelid)
+ORDER BY c.conrelid, c.conname;
 
 -- ---------------------------------------------------------------------------
 -- The demo (indexer demo): its own check and the change it makes, as a user would in psql.

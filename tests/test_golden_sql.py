@@ -13,7 +13,6 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from indexer import db
 from indexer.plan import load_plan
 from indexer.schema.parse import load_schema
 from loadtest.books import DDL as BOOKS_DDL
@@ -23,11 +22,10 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 TEMPLATES = {"pagila": "pagila_tpl", "northwind": "northwind_tpl", "books": "template1"}
 
 
-def render(conn: object, dsn: str, schema_file: Path, database: str) -> str:
+def render(conn: object, schema_file: Path, database: str) -> str:
     schema = load_schema(schema_file, environ={}).with_database(database)
     plan = load_plan(
         conn,
-        lambda: db.connect(dsn, application="golden"),
         schema,
         database,
         state_schema="indexer",
@@ -61,7 +59,7 @@ def test_generated_sql_matches_the_golden_render(cluster, make_database, schema_
         if source_database == "books":
             conn.autocommit = True
             conn.cursor().execute(BOOKS_DDL)
-        text = render(conn, dsn, schema_file, database)
+        text = render(conn, schema_file, database)
     golden = GOLDEN / f"{schema_file.stem}.sql"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         golden.write_text(text)

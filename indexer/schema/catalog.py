@@ -1,21 +1,18 @@
 """Reflect the tables a schema.json names from the live Postgres catalog.
 
-SQLAlchemy's inspector supplies columns, primary keys and foreign keys (it knows
-the catalog's corners: quoting, case, schemas, partitioned tables). One extra
-query adds what the generated SQL needs beyond that: each column's type as
-Postgres itself spells it (``format_type``), used for casts, and the relation's
-kind and OID.
+Five catalog queries (sql/queries.sql, ``catalog_*``) read every column with
+its type as Postgres itself spells it (``format_type``, used for casts), the
+primary and foreign keys, the replica identity and the btree indexes, on the
+connection the command already holds. The keys come from ``pg_constraint``
+(PostgreSQL documentation, "pg_constraint"): a foreign key names the schema of
+the table it references as the catalog records it, whatever the search path.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
 
 from indexer.state import StateStore
 
@@ -96,72 +93,45 @@ class Catalog:
         return self.tables.get(name)
 
 
-
-
-
-
-def reflect(dbapi_connection: Any, connect: Callable[[], Any], names: Iterable[TableName]) -> Catalog:
+def reflect(dbapi_connection: Any, names: Iterable[TableName]) -> Catalog:
     """Reflect ``names`` (and list every relation of their schemas).
 
-    ``dbapi_connection`` is an open psycopg2 connection, used for the type query
-    and left open; ``connect`` opens a new one for SQLAlchemy's inspector, which
-    closes it when done. Tables that do not exist are simply absent from the result.
+    ``dbapi_connection`` is an open psycopg2 connection, left open and
+    holding no transaction afterwards. Tables that do not exist are simply
+    absent from the result. Raises :class:`psycopg2.Error` when a query fails.
     """
     wanted = set(names)
     schemas = sorted({schema for schema, _ in wanted})
     store = StateStore(dbapi_connection, "")
     with store.reading():
         rows = store.rows("catalog_columns", {"schemas": schemas})
-    shapes: dict[TableName, dict[str, Any]] = {}
-    names_by_schema: dict[str, list[str]] = {}
-    for nsp, rel, oid, kind, att, sql_type, not_null, builtin in rows:
-        shape = shapes.get((nsp, rel))
-        if shape is None:
-            shape = shapes[(nsp, rel)] = {"oid": oid, "kind": kind, "columns": []}
-            names_by_schema.setdefault(nsp, []).append(rel)
-        shape["columns"].append(Column(att, sql_type, bool(not_null), bool(builtin)))
+        shapes: dict[TableName, dict[str, Any]] = {}
+        names_by_schema: dict[str, list[str]] = {}
+        for nsp, rel, oid, kind, att, sql_type, not_null, builtin in rows:
+            shape = shapes.get((nsp, rel))
+            if shape is None:
+                shape = shapes[(nsp, rel)] = {"oid": oid, "kind": kind, "columns": []}
+                names_by_schema.setdefault(nsp, []).append(rel)
+            shape["columns"].append(Column(att, sql_type, bool(not_null), bool(builtin)))
 
-    present = sorted(name for name in wanted if name in shapes)
-    identities: dict[int, tuple[str, str | None, tuple[str, ...], tuple[TableName, ...]]] = {}
-    btrees: dict[int, list[tuple[str, ...]]] = {}
-    if present:
-        oids = {"oids": [shapes[name]["oid"] for name in present]}
-        with store.reading():
+        present = sorted(name for name in wanted if name in shapes)
+        identities: dict[int, tuple[str, str | None, tuple[str, ...], tuple[TableName, ...]]] = {}
+        btrees: dict[int, list[tuple[str, ...]]] = {}
+        keys: dict[int, tuple[str, ...]] = {}
+        fks: dict[int, list[ForeignKey]] = {}
+        if present:
+            oids = {"oids": [shapes[name]["oid"] for name in present]}
             for oid, ident, index, index_columns, partitions in store.rows("catalog_identities", oids):
                 leaves = tuple((str(leaf[0]), str(leaf[1])) for leaf in partitions)
                 identities[oid] = (ident, index, tuple(index_columns), leaves)
             for oid, columns in store.rows("catalog_btree_indexes", oids):
                 btrees.setdefault(oid, []).append(tuple(columns))
-    keys: dict[TableName, tuple[str, ...]] = {}
-    fks: dict[TableName, tuple[ForeignKey, ...]] = {}
-    if present:
-        engine = sa.create_engine("postgresql+psycopg2://", creator=connect, poolclass=sa.pool.NullPool)
-        with warnings.catch_warnings():
-            # Types SQLAlchemy does not know (extensions, custom base types) only
-            # warn; the indexer takes type names from format_type() instead.
-            warnings.simplefilter("ignore", category=sa_exc.SAWarning)
-            inspector = sa.inspect(engine)
-            for schema in sorted({schema for schema, _ in present}):
-                tables = [name for s, name in present if s == schema]
-                kinds = sa.engine.reflection.ObjectKind.ANY
-                pk_map = inspector.get_multi_pk_constraint(schema=schema, filter_names=tables, kind=kinds)
-                fk_map = inspector.get_multi_foreign_keys(
-                    schema=schema, filter_names=tables, kind=kinds, postgresql_ignore_search_path=True
+            for oid, columns in store.rows("catalog_primary_keys", oids):
+                keys[oid] = tuple(columns)
+            for oid, name, ref_schema, ref_table, columns, ref_columns in store.rows("catalog_foreign_keys", oids):
+                fks.setdefault(oid, []).append(
+                    ForeignKey(name, tuple(columns), ref_schema, ref_table, tuple(ref_columns))
                 )
-                for (_, table), pk in pk_map.items():
-                    keys[(schema, table)] = tuple(pk.get("constrained_columns") or ())
-                for (_, table), foreign_keys in fk_map.items():
-                    fks[(schema, table)] = tuple(
-                        ForeignKey(
-                            name=fk.get("name") or "",
-                            columns=tuple(fk["constrained_columns"]),
-                            ref_schema=fk.get("referred_schema") or schema,
-                            ref_table=fk["referred_table"],
-                            ref_columns=tuple(fk["referred_columns"]),
-                        )
-                        for fk in foreign_keys
-                    )
-        engine.dispose()
     reflected = {
         name: Table(
             schema=name[0],
@@ -169,8 +139,8 @@ def reflect(dbapi_connection: Any, connect: Callable[[], Any], names: Iterable[T
             oid=shapes[name]["oid"],
             kind=shapes[name]["kind"],
             columns=tuple(shapes[name]["columns"]),
-            primary_key=keys.get(name, ()),
-            foreign_keys=fks.get(name, ()),
+            primary_key=keys.get(shapes[name]["oid"], ()),
+            foreign_keys=tuple(fks.get(shapes[name]["oid"], ())),
             replica_identity=identities[shapes[name]["oid"]][0],
             identity_index=identities[shapes[name]["oid"]][1],
             identity_index_columns=identities[shapes[name]["oid"]][2],

@@ -264,10 +264,12 @@ class Worker:
         """True when nothing is pending and the slot reconciler has read the
         WAL up to now (so no change that bypassed the triggers is left)."""
         now_lsn = store.value("current_wal_lsn")
+        delay = 0.005  # the next pass is usually tens of milliseconds away (the slot's --once interval)
         while not self.stop.is_set():
             if store.flag("reconciled_since", {"lsn": now_lsn}):
                 break
-            self.stop.wait(self.settings.poll_interval)
+            self.stop.wait(delay)
+            delay = min(delay * 2, self.settings.poll_interval)
         pending = store.value("pending_for", {"indexes": indexes})
         repairs = store.value("repairs_pending")
         return not pending and not repairs

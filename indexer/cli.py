@@ -319,7 +319,8 @@ def bootstrap(dry_run: bool, teardown_instead: bool, **options: Any) -> None:
     show_envvar=True,
     type=int,
     help="Outbox rows per batch [default: 2000]; while a backlog waits behind bulk requests that take over 1 s, "
-    "up to 16 times as many (about 8 MiB of documents at most). Falls back to ELASTICSEARCH_CHUNK_SIZE.",
+    "up to 16 times as many. A batch holds about 8 MiB of documents at most, so large documents make it "
+    "smaller. Falls back to ELASTICSEARCH_CHUNK_SIZE.",
 )
 @click.option(
     "--backfill-page-size",

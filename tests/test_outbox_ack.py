@@ -101,3 +101,21 @@ def test_a_role_that_may_not_vacuum_the_outbox_never_tries(make_pagila) -> None:
             assert vacuum.after_batch(MIN_ROWS_PER_WORKER, full=False) is allowed
             assert vacuum.allowed is allowed
             assert not [n for n in conn.notices if "skipping" in n]
+
+
+def test_batches_of_large_documents_are_capped_by_bytes(make_pagila) -> None:
+    """700 changed films of about 8 kB each, and a bulk request limit of
+    1 MiB: after the first batch (500 rows, before any size is known) a worker
+    fetches only as many outbox rows as fill about 1 MiB of documents (about
+    125, not the default batch of 2,000), so it never holds a whole backlog of
+    large documents at once; every document arrives."""
+    h = make_pagila(SCHEMA, bootstrap=True)
+    h.run_once()
+    h.sql("UPDATE film SET description = repeat(md5(film_id::text), 250) WHERE film_id <= 700")  # 8,000 characters
+    output = h.run_once("--workers", "1", env={"INDEXER_LOG_LEVEL": "info", "ELASTICSEARCH_MAX_CHUNK_BYTES": "1048576"})
+    capped = [line for line in output.splitlines() if "event=batch_capped" in line]
+    assert len(capped) == 1, output[-3000:]
+    rows = int(capped[0].split("rows=")[1].split()[0])
+    assert 100 <= rows <= 140, capped
+    assert "event=batch_grown" not in output
+    assert h.assert_matches("pagila_film") == 1000

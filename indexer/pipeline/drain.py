@@ -49,18 +49,30 @@ class BatchResult:
     write_seconds: float = 0.0  # in bulk requests
 
 
+# Before any document of this worker has been built its size is unknown: the
+# first batch is this many rows at most, as the backfill's first page is.
+FIRST_BATCH_ROWS = 500
+MIN_BATCH_ROWS = 50  # however large the documents, a batch is never smaller
+
+
 class BatchSizer:
     """Outbox rows to fetch per batch, from how the last batch went.
 
-    ``base`` rows normally. A full batch (a backlog is waiting) whose bulk
-    requests took longer than ``slow_seconds`` doubles the limit, up to ``max_rows`` and to
-    about ``max_bytes`` of bulk request (from the last batch's documents): an
-    engine whose cost is per request, not per document, then gets fewer and
-    larger requests, as the bulk writer keeps them (see
+    ``base`` rows normally (``FIRST_BATCH_ROWS`` at most for the first batch,
+    before any document size is known). A full batch (a backlog is waiting)
+    whose bulk requests took longer than ``slow_seconds`` doubles the limit,
+    up to ``max_rows``: an engine whose cost is per request, not per document,
+    then gets fewer and larger requests, as the bulk writer keeps them (see
     :meth:`DocumentWriter._adapt`). Only the engine's time counts: a slow
     document build would only make longer statements. A batch that was not
     full, or written fast (under a quarter of ``slow_seconds``), halves it
     back towards ``base``.
+
+    Whatever the pace, a batch's documents fill about ``max_bytes`` at most
+    (from the average size of the last documents built, never below
+    ``MIN_BATCH_ROWS`` rows): a worker holds a batch's documents and their
+    bulk body at once, so with 100 kB documents a batch of ``base`` = 2,000
+    would hold 200 MB; it is cut to ``max_bytes`` / 100 kB rows instead.
     Measured on osmem-server, whose update requests cost about 10 s each
     whatever their size once its index has taken a few thousand updates
     (loadtest/README.md)."""
@@ -70,19 +82,22 @@ class BatchSizer:
         self.max_rows = max(base, max_rows)
         self.max_bytes = max_bytes
         self.slow_seconds = slow_seconds
-        self.limit = base
+        self.fit: int | None = None  # rows whose documents fill max_bytes, once a size is known
+        self.limit = min(base, FIRST_BATCH_ROWS)
 
     def after(self, result: BatchResult, seconds: float) -> int:
         """The limit for the next batch, after one that fetched ``result.rows``
         rows and spent ``seconds`` in bulk requests."""
+        if result.row_bytes:
+            self.fit = max(MIN_BATCH_ROWS, int(self.max_bytes // result.row_bytes))
+        ceiling = self.max_rows if self.fit is None else min(self.max_rows, self.fit)
+        floor = min(self.base, ceiling)
         full = result.rows >= self.limit
         if full and seconds > self.slow_seconds:
-            ceiling = self.max_rows
-            if result.row_bytes:
-                ceiling = min(ceiling, max(self.base, int(self.max_bytes // result.row_bytes)))
-            self.limit = max(self.base, min(ceiling, self.limit * 2))
+            self.limit *= 2
         elif not full or seconds < self.slow_seconds / 4:
-            self.limit = max(self.base, self.limit // 2)
+            self.limit //= 2
+        self.limit = max(floor, min(ceiling, self.limit))
         return self.limit
 
 

@@ -217,8 +217,10 @@ class Worker:
                 continue
             limit = sizer.limit
             vacuum.after_batch(result.rows, full=result.rows >= limit)
-            if sizer.after(result, result.write_seconds) > limit:
+            if sizer.after(result, result.write_seconds) > max(limit, base):
                 self.log.info("batch_grown", rows=sizer.limit, write_seconds=round(result.write_seconds, 2))
+            elif sizer.limit < min(limit, base):  # large documents: a batch holds about max_bytes of them
+                self.log.info("batch_capped", rows=sizer.limit, document_bytes=round(result.row_bytes))
             if result.rows:
                 continue
             settled = all(s.building_physical is None for s in states.values())

@@ -3,10 +3,12 @@ stops it cleanly, and the Elasticsearch client path works end to end."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 
+from indexer.locks import advisory_key
 from tests.harness import Harness, wait_until
 from tests.proxy import SearchProxy
 
@@ -48,6 +50,37 @@ def test_sigterm_finishes_the_batch_and_exits_zero(pagila: Harness) -> None:
     assert "event=stopping" in output and "signal=SIGTERM" in output
     assert "Traceback" not in output
     # whatever was not finished is still in the outbox, and a restart completes it
+    pagila.run_once()
+    pagila.assert_matches("pagila_film")
+
+
+def test_sigterm_stops_a_worker_waiting_for_the_backfill_plan(pagila: Harness) -> None:
+    """Another session holds the lock under which a backfill is planned (as a
+    worker on another host would while it plans): the worker polls for it,
+    and SIGTERM still stops it at once with exit 0, well before the
+    supervisor's 60 s grace would kill it. Once the lock is free the
+    backfill runs."""
+    pagila.cli("bootstrap")
+    key = advisory_key("indexer", "plan", "pagila_film")
+    with contextlib.closing(pagila.connect()) as holder:
+        with holder.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", (key,))
+        process = pagila.spawn("--workers", "1", "--no-progress", live=True)
+
+        def polling_for_the_lock() -> bool:
+            # the worker's last statement tried that very lock (psycopg2 sends the key inline,
+            # a negative one after a space)
+            rows = pagila.sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'indexer worker 0' AND query LIKE %s",
+                (f"%pg_try_advisory_lock(%{key})%",),
+            )
+            return bool(rows[0][0])
+
+        wait_until(polling_for_the_lock, 60, "the worker polling for the plan lock")
+        assert pagila.sql("SELECT backfill_state FROM indexer.indexes") == [("pending",)]
+        output = pagila.stop(process, timeout=30)  # fails the test if it is still running then
+        assert process.returncode == 0, output
+        assert "Traceback" not in output
     pagila.run_once()
     pagila.assert_matches("pagila_film")
 

@@ -70,6 +70,18 @@ class StoreWrapper:
         self.inner.close()
 
 
+def _more_lines_than(body: bytes, lines: int) -> bool:
+    """Whether ``body`` holds more than ``lines`` newlines, looking no further
+    than the one after them: counting every newline of a 2 MB body took about
+    a sixth of a backfill worker's Python time (py-spy, 100,000 books)."""
+    at = -1
+    for _ in range(lines + 1):
+        at = body.find(b"\n", at + 1)
+        if at < 0:
+            return False
+    return True
+
+
 class RetryingStore(StoreWrapper):
     """Bulk requests retried through outages (unreachable, timeout, 429, 5xx)
     with capped exponential backoff and jitter (tenacity), one
@@ -97,7 +109,7 @@ class RetryingStore(StoreWrapper):
     def bulk(self, body: bytes, *, pipeline: str | None = None, require_alias: bool = False) -> dict[str, Any]:
         # An overloaded server (timeout, 429) gets a request of several items back
         # to the writer, which sends it again in smaller parts; a single item is retried here.
-        several = body.count(b"\n") > 2
+        several = _more_lines_than(body, 2)
         give_back = (SearchRejected, SearchOverloaded) if several else (SearchRejected,)
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(SearchUnavailable) & tenacity.retry_if_not_exception_type(give_back),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from indexer.search.wrappers import _more_lines_than
 from indexer.search.writer import MIN_REQUEST_BYTES, DocumentWriter
 
 MB = 1024 * 1024
@@ -144,3 +145,13 @@ def test_a_large_page_is_sized_from_a_spread_sample() -> None:
     page: list[Row] = [(1, b'"%d"' % i, b"z" * (100 if i % 2 else 1900), b"%d" % i) for i in range(20_000)]
     average = sum(map(row_size, page)) / len(page)
     assert abs(page_rows(page, 1 * MB) - MB / average) / (MB / average) < 0.25
+
+
+def test_a_request_of_several_items_is_told_from_its_first_lines() -> None:
+    one_item = b'{"index":{"_id":"1"}}\n{"a":1}\n'
+    assert not _more_lines_than(one_item, 2)
+    assert _more_lines_than(one_item + b'{"delete":{"_id":"2"}}\n', 2)
+    assert not _more_lines_than(b"", 2) and not _more_lines_than(b"no newline", 0)
+    assert _more_lines_than(b"\n", 0) and not _more_lines_than(b"\n\n", 2)
+    big = one_item * 10_000
+    assert _more_lines_than(big, 2) and _more_lines_than(big, 19_999) and not _more_lines_than(big, 20_000)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psutil
 import pytest
@@ -257,7 +258,13 @@ def test_a_worker_killed_during_a_grown_batch_loses_nothing(make_pagila, search_
             requests.append(docs)
         if docs == 400 and not at_kill:
             port = int(headers["X-Client-Port"])
-            (pid,) = {c.pid for c in psutil.net_connections("tcp") if c.laddr and c.laddr.port == port}
+            # the sender's end of its connection to the proxy: another process may use the same
+            # local port number towards another address (the proxy's own upstream connections)
+            (pid,) = {
+                c.pid
+                for c in psutil.net_connections("tcp")
+                if c.laddr and c.laddr.port == port and c.raddr and c.raddr.port == proxy_port
+            }
             victim = psutil.Process(pid)
             victim.kill()
             victim.wait(30)
@@ -270,6 +277,7 @@ def test_a_worker_killed_during_a_grown_batch_loses_nothing(make_pagila, search_
     h.run_once()  # the backfill, at full speed
     h.sql("UPDATE film SET title = title || ' (restored)'")
     proxy = AuthProxy(search_url, None, check=check, delay=lambda body: 1.5 if bulk_docs(body) else 0.0)
+    proxy_port = urlsplit(proxy.url).port
     try:
         h.search_url = proxy.url
         output = h.run_once("--batch-size", "100", "--workers", "1", env={"INDEXER_LOG_LEVEL": "info"})

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -92,6 +91,7 @@ class AuthProxy:
         self.check = check  # or a function that decides
         self.delay = delay  # seconds to stall a request before passing it on (a slow engine), by its body
         self.pipelines = pipelines or {}
+        self.closing = threading.Event()
         self.accepted = 0
         self.refused = 0
         proxy = self
@@ -115,7 +115,8 @@ class AuthProxy:
                 proxy.accepted += 1
                 headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
                 if proxy.delay is not None:
-                    time.sleep(proxy.delay(body))  # the slow engine being simulated, not a wait
+                    # the slow engine being simulated; a proxy closing ends the stall at once
+                    proxy.closing.wait(proxy.delay(body))
                 path, body = _through_pipeline(self.path, body, proxy.pipelines)
                 request = urllib.request.Request(proxy.upstream + path, data=body, method=self.command, headers=headers)
                 try:
@@ -143,5 +144,6 @@ class AuthProxy:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def close(self) -> None:
+        self.closing.set()
         self.server.shutdown()
         self.server.server_close()

@@ -266,12 +266,12 @@ class Worker:
         """True when nothing is pending and the slot reconciler has read the
         WAL up to now (so no change that bypassed the triggers is left)."""
         now_lsn = store.value("current_wal_lsn")
-        delay = 0.005  # the next pass is usually tens of milliseconds away (the slot's --once interval)
+        # the next pass is usually tens of milliseconds away (the slot's --once interval)
+        backoff = Backoff(self.stop, initial=0.005, cap=self.settings.poll_interval)
         while not self.stop.is_set():
             if store.flag("reconciled_since", {"lsn": now_lsn}):
                 break
-            self.stop.wait(delay)
-            delay = min(delay * 2, self.settings.poll_interval)
+            backoff.wait()
         pending = store.value("pending_for", {"indexes": indexes})
         repairs = store.value("repairs_pending")
         return not pending and not repairs

@@ -132,21 +132,23 @@ def reflect(dbapi_connection: Any, names: Iterable[TableName]) -> Catalog:
                 fks.setdefault(oid, []).append(
                     ForeignKey(name, tuple(columns), ref_schema, ref_table, tuple(ref_columns))
                 )
-    reflected = {
-        name: Table(
+    reflected: dict[TableName, Table] = {}
+    for name in present:
+        shape = shapes[name]
+        oid = shape["oid"]
+        ident, identity_index, identity_columns, leaves = identities[oid]
+        reflected[name] = Table(
             schema=name[0],
             name=name[1],
-            oid=shapes[name]["oid"],
-            kind=shapes[name]["kind"],
-            columns=tuple(shapes[name]["columns"]),
-            primary_key=keys.get(shapes[name]["oid"], ()),
-            foreign_keys=tuple(fks.get(shapes[name]["oid"], ())),
-            replica_identity=identities[shapes[name]["oid"]][0],
-            identity_index=identities[shapes[name]["oid"]][1],
-            identity_index_columns=identities[shapes[name]["oid"]][2],
-            partitions=identities[shapes[name]["oid"]][3],
-            indexes=tuple(btrees.get(shapes[name]["oid"], ())),
+            oid=oid,
+            kind=shape["kind"],
+            columns=tuple(shape["columns"]),
+            primary_key=keys.get(oid, ()),
+            foreign_keys=tuple(fks.get(oid, ())),
+            replica_identity=ident,
+            identity_index=identity_index,
+            identity_index_columns=identity_columns,
+            partitions=leaves,
+            indexes=tuple(btrees.get(oid, ())),
         )
-        for name in present
-    }
     return Catalog(tables=reflected, names_by_schema={k: tuple(v) for k, v in names_by_schema.items()})

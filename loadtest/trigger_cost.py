@@ -39,8 +39,8 @@ from loadtest import books
 from loadtest.bench import Bench, running_sink, turned
 
 ONE_INSERT = (
-    "BEGIN INSERT INTO indexer.outbox (index_name, root_key, op, source_table)"
-    " VALUES ('books', '{\"id\": 1}', 'update', 'public.book'); RETURN NULL; END"
+    "BEGIN INSERT INTO indexer.outbox (index_name, root_key, op, source_table, partition)"
+    " VALUES ('books', '{\"id\": 1}', 'update', 'public.book', 0); RETURN NULL; END"
 )
 EMPTY = "BEGIN RETURN NULL; END"
 MESSAGE_KEYS = (

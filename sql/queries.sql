@@ -130,8 +130,8 @@ WITH moved AS (
     WHERE %(index)s::text IS NULL OR index_name = %(index)s
     RETURNING index_name, root_key
 )
-INSERT INTO {schema}.outbox (index_name, root_key, op, source_table)
-SELECT DISTINCT index_name, root_key, 'requeue', 'dead_letters' FROM moved;
+INSERT INTO {schema}.outbox (index_name, root_key, op, source_table, partition)
+SELECT DISTINCT index_name, root_key, 'requeue', 'dead_letters', {schema}.outbox_partition(index_name, root_key) FROM moved;
 
 -- name: list_dead_letters
 SELECT id, failed_at, index_name, doc_id, reason, error->>'reason' AS message
@@ -272,8 +272,8 @@ FROM unnest(%(xids)s::xid8[]) AS x
 WHERE pg_catalog.pg_xact_status(x) = 'in progress';
 
 -- name: enqueue_recheck
-INSERT INTO {schema}.outbox (index_name, root_key, op, source_table, after_xid)
-SELECT DISTINCT %(index)s, k, 'recheck', 'concurrent', %(after)s::xid8
+INSERT INTO {schema}.outbox (index_name, root_key, op, source_table, after_xid, partition)
+SELECT DISTINCT %(index)s, k, 'recheck', 'concurrent', %(after)s::xid8, {schema}.outbox_partition(%(index)s, k)
 FROM jsonb_array_elements(%(keys)s::jsonb) AS k;
 
 -- name: slot_exists
@@ -727,8 +727,9 @@ WHERE NOT in_flight GROUP BY kind;
 TRUNCATE indexer_verify_source, indexer_verify_target, indexer_verify_diff;
 
 -- name: enqueue_repairs
-INSERT INTO {schema}.outbox (index_name, root_key, op, source_table)
-SELECT DISTINCT %(index)s, k, 'repair', 'verify' FROM jsonb_array_elements(%(keys)s::jsonb) AS k;
+INSERT INTO {schema}.outbox (index_name, root_key, op, source_table, partition)
+SELECT DISTINCT %(index)s, k, 'repair', 'verify', {schema}.outbox_partition(%(index)s, k)
+FROM jsonb_array_elements(%(keys)s::jsonb) AS k;
 
 -- ---------------------------------------------------------------------------
 -- Advisory locks and positions.
@@ -748,8 +749,9 @@ SELECT pg_catalog.pg_current_wal_lsn()::text;
 -- name: enqueue_matching_roots
 -- indexer reindex --where: the keys of the root rows matching the operator's condition {where}
 -- (parts from sqlgen.documents.matching_roots).
-INSERT INTO {schema}.outbox (index_name, root_key, op, source_table)
-SELECT %(index)s, {key}, 'reindex', {table} FROM {root} AS {alias} WHERE ({where});
+INSERT INTO {schema}.outbox (index_name, root_key, op, source_table, partition)
+SELECT %(index)s, k.root_key, 'reindex', {table}, {schema}.outbox_partition(%(index)s, k.root_key)
+FROM (SELECT {key} AS root_key FROM {root} AS {alias} WHERE ({where})) AS k;
 
 -- name: wait_searchable
 -- Read-your-writes for applications (indexer.consistency): true once everything

@@ -42,6 +42,9 @@ UNION ALL
 SELECT 'view', c.relname, '', pg_get_viewdef(c.oid), ''
 FROM pg_class c WHERE c.relnamespace = %(ns)s::regnamespace AND c.relkind = 'v'
 UNION ALL
+SELECT 'function', p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid), ''
+FROM pg_proc p WHERE p.pronamespace = %(ns)s::regnamespace
+UNION ALL
 SELECT 'comment', coalesce(c.relname, ''), '', d.description, ''
 FROM pg_description d LEFT JOIN pg_class c ON c.oid = d.objoid
 WHERE d.objoid = %(ns)s::regnamespace OR c.relnamespace = %(ns)s::regnamespace
@@ -105,6 +108,13 @@ def test_upgrade_from_0_1_0_keeps_pending_changes_and_the_slot(make_pagila, tmp_
     assert "state_schema_migrated" in result.output or "bootstrap complete" in result.output
     assert pagila.sql("SELECT format_version FROM indexer.installation") == [(latest_format(),)]
     assert pagila.pending() >= pending  # nothing pending was dropped
+    # The old release's generated column and the new writers agree on every row's partition.
+    pagila.sql("UPDATE film SET title = 'CHANGED AFTER THE UPGRADE' WHERE film_id = 8")
+    [(rows, misplaced)] = pagila.sql(
+        "SELECT count(*), count(*) FILTER (WHERE partition <> indexer.outbox_partition(index_name, root_key))"
+        " FROM indexer.outbox"
+    )
+    assert rows > pending and misplaced == 0
     slot_after = pagila.sql("SELECT slot_name, restart_lsn::text FROM pg_replication_slots"
                             " WHERE database = current_database()")  # fmt: skip
     assert slot_after == slot_before  # the same slot, not recreated: its unread WAL is still there
@@ -112,6 +122,7 @@ def test_upgrade_from_0_1_0_keeps_pending_changes_and_the_slot(make_pagila, tmp_
     output = pagila.run_once()
     assert "slot_missing_recreated" not in output
     assert pagila.source("pagila_film", "7")["title"] == "CHANGED BEFORE THE UPGRADE"
+    assert pagila.source("pagila_film", "8")["title"] == "CHANGED AFTER THE UPGRADE"
     assert pagila.source("pagila_film", "1")["language"]["name"].startswith("Lingua")
     pagila.assert_matches("pagila_film")
     pagila.assert_matches("pagila_actor")

@@ -190,10 +190,11 @@ def enqueue_decoded(state_schema: str, table: Table, occ: Occurrence, op: str) -
     """
     source = sql.SQL("jsonb_populate_recordset(NULL::{}, %(rows)s::jsonb)").format(qualified(table))
     return sql.SQL(
-        "INSERT INTO {outbox} (index_name, root_key, op, source_table)"
-        " SELECT {index}, q.root_key, {op}, {source} FROM ({keys}) AS q"
+        "INSERT INTO {outbox} (index_name, root_key, op, source_table, partition)"
+        " SELECT {index}, q.root_key, {op}, {source}, {partition} FROM ({keys}) AS q"
     ).format(
         outbox=sql.Identifier(state_schema, "outbox"),
+        partition=outbox_partition(state_schema, occ.index.name),
         index=sql.Literal(occ.index.name),
         op=sql.Literal(f"slot:{op.lower()}"),
         source=sql.Literal(table.display),
@@ -285,8 +286,9 @@ def _capture_statement(state_schema: str, table: Table, occs: Sequence[Occurrenc
     ``few_rows``: the statement serves changes of at most
     :data:`DYNAMIC_ABOVE_ROWS` rows (see :func:`lane`)."""
     selects = [
-        sql.SQL("SELECT {index}, q.root_key, {op}, {source}, {lane} FROM ({keys}) AS q").format(
+        sql.SQL("SELECT {index}, q.root_key, {op}, {source}, {lane}, {partition} FROM ({keys}) AS q").format(
             index=sql.Literal(occ.index.name),
+            partition=outbox_partition(state_schema, occ.index.name),
             op=sql.Literal(op),
             source=sql.Literal(table.display),
             lane=sql.Literal(lane(occ, op, few_rows=few_rows)),
@@ -295,7 +297,7 @@ def _capture_statement(state_schema: str, table: Table, occs: Sequence[Occurrenc
         for occ in occs
     ]
     return sql.SQL(
-        "WITH enqueued AS (INSERT INTO {outbox} (index_name, root_key, op, source_table, lane)\n{selects})\n"
+        "WITH enqueued AS (INSERT INTO {outbox} (index_name, root_key, op, source_table, lane, partition)\n{selects})\n"
         "SELECT pg_logical_emit_message(true, {prefix}, {message}) FROM pg_advisory_xact_lock_shared({capture_lock})"
     ).format(
         outbox=sql.Identifier(state_schema, "outbox"),
@@ -304,6 +306,12 @@ def _capture_statement(state_schema: str, table: Table, occs: Sequence[Occurrenc
         message=message,
         capture_lock=sql.Literal(capture_lock_key(state_schema)),
     )
+
+
+def outbox_partition(state_schema: str, index: str) -> sql.Composed:
+    """The outbox partition of ``q.root_key`` in ``index``: the state schema's
+    ``outbox_partition`` function (``sql/schema.sql``), which the planner inlines."""
+    return sql.SQL("{}({}, q.root_key)").format(sql.Identifier(state_schema, "outbox_partition"), sql.Literal(index))
 
 
 def watched_anywhere(table: Table, occs: Sequence[Occurrence]) -> tuple[str, ...]:

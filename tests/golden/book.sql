@@ -20,46 +20,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''update'', ''public.book'', 0 FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."isbn", "n"."title", "n"."description", ("n"."price")::text, "n"."published_on", "n"."publisher_id") IS DISTINCT FROM ROW("o"."id", "o"."isbn", "o"."title", "o"."description", ("o"."price")::text, "o"."published_on", "o"."publisher_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."isbn", "n"."title", "n"."description", ("n"."price")::text, "n"."published_on", "n"."publisher_id") IS DISTINCT FROM ROW("o"."id", "o"."isbn", "o"."title", "o"."description", ("o"."price")::text, "o"."published_on", "o"."publisher_id")) AS c  WHERE "c"."id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''update'', ''public.book'', 0, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."isbn", "n"."title", "n"."description", ("n"."price")::text, "n"."published_on", "n"."publisher_id") IS DISTINCT FROM ROW("o"."id", "o"."isbn", "o"."title", "o"."description", ("o"."price")::text, "o"."published_on", "o"."publisher_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."isbn", "n"."title", "n"."description", ("n"."price")::text, "n"."published_on", "n"."publisher_id") IS DISTINCT FROM ROW("o"."id", "o"."isbn", "o"."title", "o"."description", ("o"."price")::text, "o"."published_on", "o"."publisher_id")) AS c  WHERE "c"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''update'''', ''''public.book'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."isbn", "n"."title", "n"."description", ("n"."price")::text, "n"."published_on", "n"."publisher_id") IS DISTINCT FROM ROW("o"."id", "o"."isbn", "o"."title", "o"."description", ("o"."price")::text, "o"."published_on", "o"."publisher_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."isbn", "n"."title", "n"."description", ("n"."price")::text, "n"."published_on", "n"."publisher_id") IS DISTINCT FROM ROW("o"."id", "o"."isbn", "o"."title", "o"."description", ("o"."price")::text, "o"."published_on", "o"."publisher_id")) AS c  WHERE "c"."id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''update'''', ''''public.book'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."isbn", "n"."title", "n"."description", ("n"."price")::text, "n"."published_on", "n"."publisher_id") IS DISTINCT FROM ROW("o"."id", "o"."isbn", "o"."title", "o"."description", ("o"."price")::text, "o"."published_on", "o"."publisher_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."isbn", "n"."title", "n"."description", ("n"."price")::text, "n"."published_on", "n"."publisher_id") IS DISTINCT FROM ROW("o"."id", "o"."isbn", "o"."title", "o"."description", ("o"."price")::text, "o"."published_on", "o"."publisher_id")) AS c  WHERE "c"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''insert'', ''public.book'', 0 FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."id") AS root_key FROM new_rows AS c  WHERE "c"."id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''insert'', ''public.book'', 0, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."id") AS root_key FROM new_rows AS c  WHERE "c"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''insert'''', ''''public.book'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."id") AS root_key FROM new_rows AS c  WHERE "c"."id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''insert'''', ''''public.book'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."id") AS root_key FROM new_rows AS c  WHERE "c"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''delete'', ''public.book'', 0 FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."id") AS root_key FROM old_rows AS c  WHERE "c"."id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''delete'', ''public.book'', 0, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."id") AS root_key FROM old_rows AS c  WHERE "c"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''delete'''', ''''public.book'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."id") AS root_key FROM old_rows AS c  WHERE "c"."id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''delete'''', ''''public.book'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."id") AS root_key FROM old_rows AS c  WHERE "c"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''truncate'', ''public.book'', 1 FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."id") AS root_key FROM "public"."book" AS c  WHERE "c"."id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''truncate'', ''public.book'', 1, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."id") AS root_key FROM "public"."book" AS c  WHERE "c"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''truncate'''', ''''public.book'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."id") AS root_key FROM "public"."book" AS c  WHERE "c"."id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''truncate'''', ''''public.book'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."id") AS root_key FROM "public"."book" AS c  WHERE "c"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -75,46 +75,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''update'', ''public.publisher'', 1 FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."name", "n"."country") IS DISTINCT FROM ROW("o"."id", "o"."name", "o"."country") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."name", "n"."country") IS DISTINCT FROM ROW("o"."id", "o"."name", "o"."country")) AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''update'', ''public.publisher'', 1, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."name", "n"."country") IS DISTINCT FROM ROW("o"."id", "o"."name", "o"."country") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."name", "n"."country") IS DISTINCT FROM ROW("o"."id", "o"."name", "o"."country")) AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''update'''', ''''public.publisher'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."name", "n"."country") IS DISTINCT FROM ROW("o"."id", "o"."name", "o"."country") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."name", "n"."country") IS DISTINCT FROM ROW("o"."id", "o"."name", "o"."country")) AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''update'''', ''''public.publisher'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."name", "n"."country") IS DISTINCT FROM ROW("o"."id", "o"."name", "o"."country") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."name", "n"."country") IS DISTINCT FROM ROW("o"."id", "o"."name", "o"."country")) AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''insert'', ''public.publisher'', 1 FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."id") AS root_key FROM new_rows AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''insert'', ''public.publisher'', 1, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."id") AS root_key FROM new_rows AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''insert'''', ''''public.publisher'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."id") AS root_key FROM new_rows AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''insert'''', ''''public.publisher'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."id") AS root_key FROM new_rows AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''delete'', ''public.publisher'', 1 FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."id") AS root_key FROM old_rows AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''delete'', ''public.publisher'', 1, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."id") AS root_key FROM old_rows AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''delete'''', ''''public.publisher'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."id") AS root_key FROM old_rows AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''delete'''', ''''public.publisher'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."id") AS root_key FROM old_rows AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''truncate'', ''public.publisher'', 1 FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."id") AS root_key FROM "public"."publisher" AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''truncate'', ''public.publisher'', 1, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."id") AS root_key FROM "public"."publisher" AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''truncate'''', ''''public.publisher'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."id") AS root_key FROM "public"."publisher" AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''truncate'''', ''''public.publisher'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."id") AS root_key FROM "public"."publisher" AS c JOIN "public"."book" AS "j1" ON "j1"."publisher_id" = "c"."id" WHERE "j1"."id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -130,46 +130,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''update'', ''public.author'', 1 FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."book_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."name") IS DISTINCT FROM ROW("o"."id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."name") IS DISTINCT FROM ROW("o"."id", "o"."name")) AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''update'', ''public.author'', 1, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."book_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."name") IS DISTINCT FROM ROW("o"."id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."name") IS DISTINCT FROM ROW("o"."id", "o"."name")) AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''update'''', ''''public.author'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."book_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."name") IS DISTINCT FROM ROW("o"."id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."name") IS DISTINCT FROM ROW("o"."id", "o"."name")) AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''update'''', ''''public.author'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."book_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."id" = "n"."id" WHERE o."id" IS NULL OR ROW("n"."id", "n"."name") IS DISTINCT FROM ROW("o"."id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."id" = "n"."id" WHERE n."id" IS NULL OR ROW("n"."id", "n"."name") IS DISTINCT FROM ROW("o"."id", "o"."name")) AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''insert'', ''public.author'', 1 FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."book_id") AS root_key FROM new_rows AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''insert'', ''public.author'', 1, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."book_id") AS root_key FROM new_rows AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''insert'''', ''''public.author'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."book_id") AS root_key FROM new_rows AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''insert'''', ''''public.author'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."book_id") AS root_key FROM new_rows AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''delete'', ''public.author'', 1 FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."book_id") AS root_key FROM old_rows AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''delete'', ''public.author'', 1, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."book_id") AS root_key FROM old_rows AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''delete'''', ''''public.author'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."book_id") AS root_key FROM old_rows AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''delete'''', ''''public.author'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."book_id") AS root_key FROM old_rows AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''truncate'', ''public.author'', 1 FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."book_id") AS root_key FROM "public"."author" AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''truncate'', ''public.author'', 1, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "j1"."book_id") AS root_key FROM "public"."author" AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''truncate'''', ''''public.author'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."book_id") AS root_key FROM "public"."author" AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''truncate'''', ''''public.author'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "j1"."book_id") AS root_key FROM "public"."author" AS c JOIN "public"."book_author" AS "j1" ON "j1"."author_id" = "c"."id" WHERE "j1"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -185,46 +185,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''update'', ''public.book_author'', 1 FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."book_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."book_id" = "n"."book_id" AND "o"."author_id" = "n"."author_id" WHERE o."book_id" IS NULL OR ROW("n"."book_id", "n"."author_id") IS DISTINCT FROM ROW("o"."book_id", "o"."author_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."book_id" = "n"."book_id" AND "o"."author_id" = "n"."author_id" WHERE n."book_id" IS NULL OR ROW("n"."book_id", "n"."author_id") IS DISTINCT FROM ROW("o"."book_id", "o"."author_id")) AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''update'', ''public.book_author'', 1, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."book_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."book_id" = "n"."book_id" AND "o"."author_id" = "n"."author_id" WHERE o."book_id" IS NULL OR ROW("n"."book_id", "n"."author_id") IS DISTINCT FROM ROW("o"."book_id", "o"."author_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."book_id" = "n"."book_id" AND "o"."author_id" = "n"."author_id" WHERE n."book_id" IS NULL OR ROW("n"."book_id", "n"."author_id") IS DISTINCT FROM ROW("o"."book_id", "o"."author_id")) AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''update'''', ''''public.book_author'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."book_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."book_id" = "n"."book_id" AND "o"."author_id" = "n"."author_id" WHERE o."book_id" IS NULL OR ROW("n"."book_id", "n"."author_id") IS DISTINCT FROM ROW("o"."book_id", "o"."author_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."book_id" = "n"."book_id" AND "o"."author_id" = "n"."author_id" WHERE n."book_id" IS NULL OR ROW("n"."book_id", "n"."author_id") IS DISTINCT FROM ROW("o"."book_id", "o"."author_id")) AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''update'''', ''''public.book_author'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."book_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."book_id" = "n"."book_id" AND "o"."author_id" = "n"."author_id" WHERE o."book_id" IS NULL OR ROW("n"."book_id", "n"."author_id") IS DISTINCT FROM ROW("o"."book_id", "o"."author_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."book_id" = "n"."book_id" AND "o"."author_id" = "n"."author_id" WHERE n."book_id" IS NULL OR ROW("n"."book_id", "n"."author_id") IS DISTINCT FROM ROW("o"."book_id", "o"."author_id")) AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''insert'', ''public.book_author'', 1 FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."book_id") AS root_key FROM new_rows AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''insert'', ''public.book_author'', 1, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."book_id") AS root_key FROM new_rows AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''insert'''', ''''public.book_author'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."book_id") AS root_key FROM new_rows AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''insert'''', ''''public.book_author'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."book_id") AS root_key FROM new_rows AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''delete'', ''public.book_author'', 1 FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."book_id") AS root_key FROM old_rows AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''delete'', ''public.book_author'', 1, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."book_id") AS root_key FROM old_rows AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''delete'''', ''''public.book_author'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."book_id") AS root_key FROM old_rows AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''delete'''', ''''public.book_author'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."book_id") AS root_key FROM old_rows AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''books'', q.root_key, ''truncate'', ''public.book_author'', 1 FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."book_id") AS root_key FROM "public"."book_author" AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''books'', q.root_key, ''truncate'', ''public.book_author'', 1, "indexer"."outbox_partition"(''books'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''id'', "c"."book_id") AS root_key FROM "public"."book_author" AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''books'''', q.root_key, ''''truncate'''', ''''public.book_author'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."book_id") AS root_key FROM "public"."book_author" AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''books'''', q.root_key, ''''truncate'''', ''''public.book_author'''', 1, "indexer"."outbox_partition"(''''books'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''id'''', "c"."book_id") AS root_key FROM "public"."book_author" AS c  WHERE "c"."book_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;

@@ -20,46 +20,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''update'', ''public.orders'', 0 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."order_id" = "n"."order_id" WHERE o."order_id" IS NULL OR ROW("n"."order_id", "n"."order_date", "n"."required_date", "n"."shipped_date", ("n"."freight")::text, "n"."ship_name", "n"."ship_address", "n"."ship_city", "n"."ship_region", "n"."ship_postal_code", "n"."ship_country", "n"."customer_id", "n"."employee_id", "n"."ship_via") IS DISTINCT FROM ROW("o"."order_id", "o"."order_date", "o"."required_date", "o"."shipped_date", ("o"."freight")::text, "o"."ship_name", "o"."ship_address", "o"."ship_city", "o"."ship_region", "o"."ship_postal_code", "o"."ship_country", "o"."customer_id", "o"."employee_id", "o"."ship_via") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."order_id" = "n"."order_id" WHERE n."order_id" IS NULL OR ROW("n"."order_id", "n"."order_date", "n"."required_date", "n"."shipped_date", ("n"."freight")::text, "n"."ship_name", "n"."ship_address", "n"."ship_city", "n"."ship_region", "n"."ship_postal_code", "n"."ship_country", "n"."customer_id", "n"."employee_id", "n"."ship_via") IS DISTINCT FROM ROW("o"."order_id", "o"."order_date", "o"."required_date", "o"."shipped_date", ("o"."freight")::text, "o"."ship_name", "o"."ship_address", "o"."ship_city", "o"."ship_region", "o"."ship_postal_code", "o"."ship_country", "o"."customer_id", "o"."employee_id", "o"."ship_via")) AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.orders'', 0, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."order_id" = "n"."order_id" WHERE o."order_id" IS NULL OR ROW("n"."order_id", "n"."order_date", "n"."required_date", "n"."shipped_date", ("n"."freight")::text, "n"."ship_name", "n"."ship_address", "n"."ship_city", "n"."ship_region", "n"."ship_postal_code", "n"."ship_country", "n"."customer_id", "n"."employee_id", "n"."ship_via") IS DISTINCT FROM ROW("o"."order_id", "o"."order_date", "o"."required_date", "o"."shipped_date", ("o"."freight")::text, "o"."ship_name", "o"."ship_address", "o"."ship_city", "o"."ship_region", "o"."ship_postal_code", "o"."ship_country", "o"."customer_id", "o"."employee_id", "o"."ship_via") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."order_id" = "n"."order_id" WHERE n."order_id" IS NULL OR ROW("n"."order_id", "n"."order_date", "n"."required_date", "n"."shipped_date", ("n"."freight")::text, "n"."ship_name", "n"."ship_address", "n"."ship_city", "n"."ship_region", "n"."ship_postal_code", "n"."ship_country", "n"."customer_id", "n"."employee_id", "n"."ship_via") IS DISTINCT FROM ROW("o"."order_id", "o"."order_date", "o"."required_date", "o"."shipped_date", ("o"."freight")::text, "o"."ship_name", "o"."ship_address", "o"."ship_city", "o"."ship_region", "o"."ship_postal_code", "o"."ship_country", "o"."customer_id", "o"."employee_id", "o"."ship_via")) AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.orders'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."order_id" = "n"."order_id" WHERE o."order_id" IS NULL OR ROW("n"."order_id", "n"."order_date", "n"."required_date", "n"."shipped_date", ("n"."freight")::text, "n"."ship_name", "n"."ship_address", "n"."ship_city", "n"."ship_region", "n"."ship_postal_code", "n"."ship_country", "n"."customer_id", "n"."employee_id", "n"."ship_via") IS DISTINCT FROM ROW("o"."order_id", "o"."order_date", "o"."required_date", "o"."shipped_date", ("o"."freight")::text, "o"."ship_name", "o"."ship_address", "o"."ship_city", "o"."ship_region", "o"."ship_postal_code", "o"."ship_country", "o"."customer_id", "o"."employee_id", "o"."ship_via") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."order_id" = "n"."order_id" WHERE n."order_id" IS NULL OR ROW("n"."order_id", "n"."order_date", "n"."required_date", "n"."shipped_date", ("n"."freight")::text, "n"."ship_name", "n"."ship_address", "n"."ship_city", "n"."ship_region", "n"."ship_postal_code", "n"."ship_country", "n"."customer_id", "n"."employee_id", "n"."ship_via") IS DISTINCT FROM ROW("o"."order_id", "o"."order_date", "o"."required_date", "o"."shipped_date", ("o"."freight")::text, "o"."ship_name", "o"."ship_address", "o"."ship_city", "o"."ship_region", "o"."ship_postal_code", "o"."ship_country", "o"."customer_id", "o"."employee_id", "o"."ship_via")) AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.orders'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."order_id" = "n"."order_id" WHERE o."order_id" IS NULL OR ROW("n"."order_id", "n"."order_date", "n"."required_date", "n"."shipped_date", ("n"."freight")::text, "n"."ship_name", "n"."ship_address", "n"."ship_city", "n"."ship_region", "n"."ship_postal_code", "n"."ship_country", "n"."customer_id", "n"."employee_id", "n"."ship_via") IS DISTINCT FROM ROW("o"."order_id", "o"."order_date", "o"."required_date", "o"."shipped_date", ("o"."freight")::text, "o"."ship_name", "o"."ship_address", "o"."ship_city", "o"."ship_region", "o"."ship_postal_code", "o"."ship_country", "o"."customer_id", "o"."employee_id", "o"."ship_via") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."order_id" = "n"."order_id" WHERE n."order_id" IS NULL OR ROW("n"."order_id", "n"."order_date", "n"."required_date", "n"."shipped_date", ("n"."freight")::text, "n"."ship_name", "n"."ship_address", "n"."ship_city", "n"."ship_region", "n"."ship_postal_code", "n"."ship_country", "n"."customer_id", "n"."employee_id", "n"."ship_via") IS DISTINCT FROM ROW("o"."order_id", "o"."order_date", "o"."required_date", "o"."shipped_date", ("o"."freight")::text, "o"."ship_name", "o"."ship_address", "o"."ship_city", "o"."ship_region", "o"."ship_postal_code", "o"."ship_country", "o"."customer_id", "o"."employee_id", "o"."ship_via")) AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''insert'', ''public.orders'', 0 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM new_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''insert'', ''public.orders'', 0, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM new_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.orders'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM new_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.orders'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM new_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''delete'', ''public.orders'', 0 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM old_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''delete'', ''public.orders'', 0, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM old_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.orders'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM old_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.orders'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM old_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.orders'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM "public"."orders" AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.orders'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM "public"."orders" AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.orders'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM "public"."orders" AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.orders'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM "public"."orders" AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -75,46 +75,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''update'', ''public.customers'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."customer_id" = "n"."customer_id" WHERE o."customer_id" IS NULL OR ROW("n"."customer_id", "n"."company_name", "n"."contact_name", "n"."city", "n"."country") IS DISTINCT FROM ROW("o"."customer_id", "o"."company_name", "o"."contact_name", "o"."city", "o"."country") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."customer_id" = "n"."customer_id" WHERE n."customer_id" IS NULL OR ROW("n"."customer_id", "n"."company_name", "n"."contact_name", "n"."city", "n"."country") IS DISTINCT FROM ROW("o"."customer_id", "o"."company_name", "o"."contact_name", "o"."city", "o"."country")) AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.customers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."customer_id" = "n"."customer_id" WHERE o."customer_id" IS NULL OR ROW("n"."customer_id", "n"."company_name", "n"."contact_name", "n"."city", "n"."country") IS DISTINCT FROM ROW("o"."customer_id", "o"."company_name", "o"."contact_name", "o"."city", "o"."country") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."customer_id" = "n"."customer_id" WHERE n."customer_id" IS NULL OR ROW("n"."customer_id", "n"."company_name", "n"."contact_name", "n"."city", "n"."country") IS DISTINCT FROM ROW("o"."customer_id", "o"."company_name", "o"."contact_name", "o"."city", "o"."country")) AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.customers'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."customer_id" = "n"."customer_id" WHERE o."customer_id" IS NULL OR ROW("n"."customer_id", "n"."company_name", "n"."contact_name", "n"."city", "n"."country") IS DISTINCT FROM ROW("o"."customer_id", "o"."company_name", "o"."contact_name", "o"."city", "o"."country") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."customer_id" = "n"."customer_id" WHERE n."customer_id" IS NULL OR ROW("n"."customer_id", "n"."company_name", "n"."contact_name", "n"."city", "n"."country") IS DISTINCT FROM ROW("o"."customer_id", "o"."company_name", "o"."contact_name", "o"."city", "o"."country")) AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.customers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."customer_id" = "n"."customer_id" WHERE o."customer_id" IS NULL OR ROW("n"."customer_id", "n"."company_name", "n"."contact_name", "n"."city", "n"."country") IS DISTINCT FROM ROW("o"."customer_id", "o"."company_name", "o"."contact_name", "o"."city", "o"."country") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."customer_id" = "n"."customer_id" WHERE n."customer_id" IS NULL OR ROW("n"."customer_id", "n"."company_name", "n"."contact_name", "n"."city", "n"."country") IS DISTINCT FROM ROW("o"."customer_id", "o"."company_name", "o"."contact_name", "o"."city", "o"."country")) AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''insert'', ''public.customers'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''insert'', ''public.customers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.customers'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.customers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''delete'', ''public.customers'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''delete'', ''public.customers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.customers'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.customers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.customers'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM "public"."customers" AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.customers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM "public"."customers" AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.customers'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM "public"."customers" AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.customers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM "public"."customers" AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -130,46 +130,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''update'', ''public.employees'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."employee_id" = "n"."employee_id" WHERE o."employee_id" IS NULL OR ROW("n"."employee_id", "n"."first_name", "n"."last_name", "n"."title") IS DISTINCT FROM ROW("o"."employee_id", "o"."first_name", "o"."last_name", "o"."title") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."employee_id" = "n"."employee_id" WHERE n."employee_id" IS NULL OR ROW("n"."employee_id", "n"."first_name", "n"."last_name", "n"."title") IS DISTINCT FROM ROW("o"."employee_id", "o"."first_name", "o"."last_name", "o"."title")) AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.employees'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."employee_id" = "n"."employee_id" WHERE o."employee_id" IS NULL OR ROW("n"."employee_id", "n"."first_name", "n"."last_name", "n"."title") IS DISTINCT FROM ROW("o"."employee_id", "o"."first_name", "o"."last_name", "o"."title") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."employee_id" = "n"."employee_id" WHERE n."employee_id" IS NULL OR ROW("n"."employee_id", "n"."first_name", "n"."last_name", "n"."title") IS DISTINCT FROM ROW("o"."employee_id", "o"."first_name", "o"."last_name", "o"."title")) AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.employees'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."employee_id" = "n"."employee_id" WHERE o."employee_id" IS NULL OR ROW("n"."employee_id", "n"."first_name", "n"."last_name", "n"."title") IS DISTINCT FROM ROW("o"."employee_id", "o"."first_name", "o"."last_name", "o"."title") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."employee_id" = "n"."employee_id" WHERE n."employee_id" IS NULL OR ROW("n"."employee_id", "n"."first_name", "n"."last_name", "n"."title") IS DISTINCT FROM ROW("o"."employee_id", "o"."first_name", "o"."last_name", "o"."title")) AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.employees'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."employee_id" = "n"."employee_id" WHERE o."employee_id" IS NULL OR ROW("n"."employee_id", "n"."first_name", "n"."last_name", "n"."title") IS DISTINCT FROM ROW("o"."employee_id", "o"."first_name", "o"."last_name", "o"."title") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."employee_id" = "n"."employee_id" WHERE n."employee_id" IS NULL OR ROW("n"."employee_id", "n"."first_name", "n"."last_name", "n"."title") IS DISTINCT FROM ROW("o"."employee_id", "o"."first_name", "o"."last_name", "o"."title")) AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''insert'', ''public.employees'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''insert'', ''public.employees'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.employees'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.employees'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''delete'', ''public.employees'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''delete'', ''public.employees'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.employees'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.employees'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.employees'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM "public"."employees" AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.employees'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM "public"."employees" AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.employees'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM "public"."employees" AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.employees'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM "public"."employees" AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -185,46 +185,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''update'', ''public.shippers'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."shipper_id" = "n"."shipper_id" WHERE o."shipper_id" IS NULL OR ROW("n"."shipper_id", "n"."company_name", "n"."phone") IS DISTINCT FROM ROW("o"."shipper_id", "o"."company_name", "o"."phone") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."shipper_id" = "n"."shipper_id" WHERE n."shipper_id" IS NULL OR ROW("n"."shipper_id", "n"."company_name", "n"."phone") IS DISTINCT FROM ROW("o"."shipper_id", "o"."company_name", "o"."phone")) AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.shippers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."shipper_id" = "n"."shipper_id" WHERE o."shipper_id" IS NULL OR ROW("n"."shipper_id", "n"."company_name", "n"."phone") IS DISTINCT FROM ROW("o"."shipper_id", "o"."company_name", "o"."phone") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."shipper_id" = "n"."shipper_id" WHERE n."shipper_id" IS NULL OR ROW("n"."shipper_id", "n"."company_name", "n"."phone") IS DISTINCT FROM ROW("o"."shipper_id", "o"."company_name", "o"."phone")) AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.shippers'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."shipper_id" = "n"."shipper_id" WHERE o."shipper_id" IS NULL OR ROW("n"."shipper_id", "n"."company_name", "n"."phone") IS DISTINCT FROM ROW("o"."shipper_id", "o"."company_name", "o"."phone") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."shipper_id" = "n"."shipper_id" WHERE n."shipper_id" IS NULL OR ROW("n"."shipper_id", "n"."company_name", "n"."phone") IS DISTINCT FROM ROW("o"."shipper_id", "o"."company_name", "o"."phone")) AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.shippers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."shipper_id" = "n"."shipper_id" WHERE o."shipper_id" IS NULL OR ROW("n"."shipper_id", "n"."company_name", "n"."phone") IS DISTINCT FROM ROW("o"."shipper_id", "o"."company_name", "o"."phone") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."shipper_id" = "n"."shipper_id" WHERE n."shipper_id" IS NULL OR ROW("n"."shipper_id", "n"."company_name", "n"."phone") IS DISTINCT FROM ROW("o"."shipper_id", "o"."company_name", "o"."phone")) AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''insert'', ''public.shippers'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''insert'', ''public.shippers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.shippers'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.shippers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''delete'', ''public.shippers'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''delete'', ''public.shippers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.shippers'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.shippers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.shippers'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM "public"."shippers" AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.shippers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM "public"."shippers" AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.shippers'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM "public"."shippers" AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.shippers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM "public"."shippers" AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -240,46 +240,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''update'', ''public.order_details'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."order_id" = "n"."order_id" AND "o"."product_id" = "n"."product_id" WHERE o."order_id" IS NULL OR ROW("n"."order_id", "n"."product_id", ("n"."unit_price")::text, "n"."quantity", ("n"."discount")::text) IS DISTINCT FROM ROW("o"."order_id", "o"."product_id", ("o"."unit_price")::text, "o"."quantity", ("o"."discount")::text) UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."order_id" = "n"."order_id" AND "o"."product_id" = "n"."product_id" WHERE n."order_id" IS NULL OR ROW("n"."order_id", "n"."product_id", ("n"."unit_price")::text, "n"."quantity", ("n"."discount")::text) IS DISTINCT FROM ROW("o"."order_id", "o"."product_id", ("o"."unit_price")::text, "o"."quantity", ("o"."discount")::text)) AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.order_details'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."order_id" = "n"."order_id" AND "o"."product_id" = "n"."product_id" WHERE o."order_id" IS NULL OR ROW("n"."order_id", "n"."product_id", ("n"."unit_price")::text, "n"."quantity", ("n"."discount")::text) IS DISTINCT FROM ROW("o"."order_id", "o"."product_id", ("o"."unit_price")::text, "o"."quantity", ("o"."discount")::text) UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."order_id" = "n"."order_id" AND "o"."product_id" = "n"."product_id" WHERE n."order_id" IS NULL OR ROW("n"."order_id", "n"."product_id", ("n"."unit_price")::text, "n"."quantity", ("n"."discount")::text) IS DISTINCT FROM ROW("o"."order_id", "o"."product_id", ("o"."unit_price")::text, "o"."quantity", ("o"."discount")::text)) AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.order_details'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."order_id" = "n"."order_id" AND "o"."product_id" = "n"."product_id" WHERE o."order_id" IS NULL OR ROW("n"."order_id", "n"."product_id", ("n"."unit_price")::text, "n"."quantity", ("n"."discount")::text) IS DISTINCT FROM ROW("o"."order_id", "o"."product_id", ("o"."unit_price")::text, "o"."quantity", ("o"."discount")::text) UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."order_id" = "n"."order_id" AND "o"."product_id" = "n"."product_id" WHERE n."order_id" IS NULL OR ROW("n"."order_id", "n"."product_id", ("n"."unit_price")::text, "n"."quantity", ("n"."discount")::text) IS DISTINCT FROM ROW("o"."order_id", "o"."product_id", ("o"."unit_price")::text, "o"."quantity", ("o"."discount")::text)) AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.order_details'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."order_id" = "n"."order_id" AND "o"."product_id" = "n"."product_id" WHERE o."order_id" IS NULL OR ROW("n"."order_id", "n"."product_id", ("n"."unit_price")::text, "n"."quantity", ("n"."discount")::text) IS DISTINCT FROM ROW("o"."order_id", "o"."product_id", ("o"."unit_price")::text, "o"."quantity", ("o"."discount")::text) UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."order_id" = "n"."order_id" AND "o"."product_id" = "n"."product_id" WHERE n."order_id" IS NULL OR ROW("n"."order_id", "n"."product_id", ("n"."unit_price")::text, "n"."quantity", ("n"."discount")::text) IS DISTINCT FROM ROW("o"."order_id", "o"."product_id", ("o"."unit_price")::text, "o"."quantity", ("o"."discount")::text)) AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''insert'', ''public.order_details'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM new_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''insert'', ''public.order_details'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM new_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.order_details'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM new_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.order_details'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM new_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''delete'', ''public.order_details'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM old_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''delete'', ''public.order_details'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM old_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.order_details'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM old_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.order_details'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM old_rows AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.order_details'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM "public"."order_details" AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.order_details'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM "public"."order_details" AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.order_details'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM "public"."order_details" AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.order_details'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM "public"."order_details" AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -295,46 +295,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''update'', ''public.products'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."product_id" = "n"."product_id" WHERE o."product_id" IS NULL OR ROW("n"."product_id", "n"."product_name", "n"."quantity_per_unit", "n"."category_id", "n"."supplier_id") IS DISTINCT FROM ROW("o"."product_id", "o"."product_name", "o"."quantity_per_unit", "o"."category_id", "o"."supplier_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."product_id" = "n"."product_id" WHERE n."product_id" IS NULL OR ROW("n"."product_id", "n"."product_name", "n"."quantity_per_unit", "n"."category_id", "n"."supplier_id") IS DISTINCT FROM ROW("o"."product_id", "o"."product_name", "o"."quantity_per_unit", "o"."category_id", "o"."supplier_id")) AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.products'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."product_id" = "n"."product_id" WHERE o."product_id" IS NULL OR ROW("n"."product_id", "n"."product_name", "n"."quantity_per_unit", "n"."category_id", "n"."supplier_id") IS DISTINCT FROM ROW("o"."product_id", "o"."product_name", "o"."quantity_per_unit", "o"."category_id", "o"."supplier_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."product_id" = "n"."product_id" WHERE n."product_id" IS NULL OR ROW("n"."product_id", "n"."product_name", "n"."quantity_per_unit", "n"."category_id", "n"."supplier_id") IS DISTINCT FROM ROW("o"."product_id", "o"."product_name", "o"."quantity_per_unit", "o"."category_id", "o"."supplier_id")) AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.products'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."product_id" = "n"."product_id" WHERE o."product_id" IS NULL OR ROW("n"."product_id", "n"."product_name", "n"."quantity_per_unit", "n"."category_id", "n"."supplier_id") IS DISTINCT FROM ROW("o"."product_id", "o"."product_name", "o"."quantity_per_unit", "o"."category_id", "o"."supplier_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."product_id" = "n"."product_id" WHERE n."product_id" IS NULL OR ROW("n"."product_id", "n"."product_name", "n"."quantity_per_unit", "n"."category_id", "n"."supplier_id") IS DISTINCT FROM ROW("o"."product_id", "o"."product_name", "o"."quantity_per_unit", "o"."category_id", "o"."supplier_id")) AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.products'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."product_id" = "n"."product_id" WHERE o."product_id" IS NULL OR ROW("n"."product_id", "n"."product_name", "n"."quantity_per_unit", "n"."category_id", "n"."supplier_id") IS DISTINCT FROM ROW("o"."product_id", "o"."product_name", "o"."quantity_per_unit", "o"."category_id", "o"."supplier_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."product_id" = "n"."product_id" WHERE n."product_id" IS NULL OR ROW("n"."product_id", "n"."product_name", "n"."quantity_per_unit", "n"."category_id", "n"."supplier_id") IS DISTINCT FROM ROW("o"."product_id", "o"."product_name", "o"."quantity_per_unit", "o"."category_id", "o"."supplier_id")) AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''insert'', ''public.products'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''insert'', ''public.products'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.products'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.products'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM new_rows AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''delete'', ''public.products'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''delete'', ''public.products'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.products'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.products'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM old_rows AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.products'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM "public"."products" AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.products'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM "public"."products" AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.products'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM "public"."products" AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.products'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM "public"."products" AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -350,46 +350,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''update'', ''public.categories'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."category_id" = "n"."category_id" WHERE o."category_id" IS NULL OR ROW("n"."category_id", "n"."category_name") IS DISTINCT FROM ROW("o"."category_id", "o"."category_name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."category_id" = "n"."category_id" WHERE n."category_id" IS NULL OR ROW("n"."category_id", "n"."category_name") IS DISTINCT FROM ROW("o"."category_id", "o"."category_name")) AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.categories'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."category_id" = "n"."category_id" WHERE o."category_id" IS NULL OR ROW("n"."category_id", "n"."category_name") IS DISTINCT FROM ROW("o"."category_id", "o"."category_name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."category_id" = "n"."category_id" WHERE n."category_id" IS NULL OR ROW("n"."category_id", "n"."category_name") IS DISTINCT FROM ROW("o"."category_id", "o"."category_name")) AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.categories'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."category_id" = "n"."category_id" WHERE o."category_id" IS NULL OR ROW("n"."category_id", "n"."category_name") IS DISTINCT FROM ROW("o"."category_id", "o"."category_name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."category_id" = "n"."category_id" WHERE n."category_id" IS NULL OR ROW("n"."category_id", "n"."category_name") IS DISTINCT FROM ROW("o"."category_id", "o"."category_name")) AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.categories'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."category_id" = "n"."category_id" WHERE o."category_id" IS NULL OR ROW("n"."category_id", "n"."category_name") IS DISTINCT FROM ROW("o"."category_id", "o"."category_name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."category_id" = "n"."category_id" WHERE n."category_id" IS NULL OR ROW("n"."category_id", "n"."category_name") IS DISTINCT FROM ROW("o"."category_id", "o"."category_name")) AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''insert'', ''public.categories'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM new_rows AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''insert'', ''public.categories'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM new_rows AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.categories'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM new_rows AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.categories'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM new_rows AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''delete'', ''public.categories'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM old_rows AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''delete'', ''public.categories'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM old_rows AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.categories'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM old_rows AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.categories'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM old_rows AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.categories'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM "public"."categories" AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.categories'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM "public"."categories" AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.categories'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM "public"."categories" AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.categories'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM "public"."categories" AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -405,46 +405,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''update'', ''public.suppliers'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."supplier_id" = "n"."supplier_id" WHERE o."supplier_id" IS NULL OR ROW("n"."supplier_id", "n"."company_name") IS DISTINCT FROM ROW("o"."supplier_id", "o"."company_name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."supplier_id" = "n"."supplier_id" WHERE n."supplier_id" IS NULL OR ROW("n"."supplier_id", "n"."company_name") IS DISTINCT FROM ROW("o"."supplier_id", "o"."company_name")) AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.suppliers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."supplier_id" = "n"."supplier_id" WHERE o."supplier_id" IS NULL OR ROW("n"."supplier_id", "n"."company_name") IS DISTINCT FROM ROW("o"."supplier_id", "o"."company_name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."supplier_id" = "n"."supplier_id" WHERE n."supplier_id" IS NULL OR ROW("n"."supplier_id", "n"."company_name") IS DISTINCT FROM ROW("o"."supplier_id", "o"."company_name")) AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.suppliers'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."supplier_id" = "n"."supplier_id" WHERE o."supplier_id" IS NULL OR ROW("n"."supplier_id", "n"."company_name") IS DISTINCT FROM ROW("o"."supplier_id", "o"."company_name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."supplier_id" = "n"."supplier_id" WHERE n."supplier_id" IS NULL OR ROW("n"."supplier_id", "n"."company_name") IS DISTINCT FROM ROW("o"."supplier_id", "o"."company_name")) AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.suppliers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."supplier_id" = "n"."supplier_id" WHERE o."supplier_id" IS NULL OR ROW("n"."supplier_id", "n"."company_name") IS DISTINCT FROM ROW("o"."supplier_id", "o"."company_name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."supplier_id" = "n"."supplier_id" WHERE n."supplier_id" IS NULL OR ROW("n"."supplier_id", "n"."company_name") IS DISTINCT FROM ROW("o"."supplier_id", "o"."company_name")) AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''insert'', ''public.suppliers'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM new_rows AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''insert'', ''public.suppliers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM new_rows AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.suppliers'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM new_rows AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''insert'''', ''''public.suppliers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM new_rows AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''delete'', ''public.suppliers'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM old_rows AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''delete'', ''public.suppliers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM old_rows AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.suppliers'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM old_rows AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''delete'''', ''''public.suppliers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM old_rows AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.suppliers'', 1 FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM "public"."suppliers" AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''truncate'', ''public.suppliers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM "public"."suppliers" AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.suppliers'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM "public"."suppliers" AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''northwind_order'''', q.root_key, ''''truncate'''', ''''public.suppliers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM "public"."suppliers" AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;

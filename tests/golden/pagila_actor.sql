@@ -20,46 +20,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''update'', ''public.actor'', 0 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."actor_id" = "n"."actor_id" WHERE o."actor_id" IS NULL OR ROW("n"."actor_id", "n"."first_name", "n"."last_name", "n"."last_update") IS DISTINCT FROM ROW("o"."actor_id", "o"."first_name", "o"."last_name", "o"."last_update") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."actor_id" = "n"."actor_id" WHERE n."actor_id" IS NULL OR ROW("n"."actor_id", "n"."first_name", "n"."last_name", "n"."last_update") IS DISTINCT FROM ROW("o"."actor_id", "o"."first_name", "o"."last_name", "o"."last_update")) AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''update'', ''public.actor'', 0, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."actor_id" = "n"."actor_id" WHERE o."actor_id" IS NULL OR ROW("n"."actor_id", "n"."first_name", "n"."last_name", "n"."last_update") IS DISTINCT FROM ROW("o"."actor_id", "o"."first_name", "o"."last_name", "o"."last_update") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."actor_id" = "n"."actor_id" WHERE n."actor_id" IS NULL OR ROW("n"."actor_id", "n"."first_name", "n"."last_name", "n"."last_update") IS DISTINCT FROM ROW("o"."actor_id", "o"."first_name", "o"."last_name", "o"."last_update")) AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''update'''', ''''public.actor'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."actor_id" = "n"."actor_id" WHERE o."actor_id" IS NULL OR ROW("n"."actor_id", "n"."first_name", "n"."last_name", "n"."last_update") IS DISTINCT FROM ROW("o"."actor_id", "o"."first_name", "o"."last_name", "o"."last_update") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."actor_id" = "n"."actor_id" WHERE n."actor_id" IS NULL OR ROW("n"."actor_id", "n"."first_name", "n"."last_name", "n"."last_update") IS DISTINCT FROM ROW("o"."actor_id", "o"."first_name", "o"."last_name", "o"."last_update")) AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''update'''', ''''public.actor'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."actor_id" = "n"."actor_id" WHERE o."actor_id" IS NULL OR ROW("n"."actor_id", "n"."first_name", "n"."last_name", "n"."last_update") IS DISTINCT FROM ROW("o"."actor_id", "o"."first_name", "o"."last_name", "o"."last_update") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."actor_id" = "n"."actor_id" WHERE n."actor_id" IS NULL OR ROW("n"."actor_id", "n"."first_name", "n"."last_name", "n"."last_update") IS DISTINCT FROM ROW("o"."actor_id", "o"."first_name", "o"."last_name", "o"."last_update")) AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''insert'', ''public.actor'', 0 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM new_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''insert'', ''public.actor'', 0, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM new_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''insert'''', ''''public.actor'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM new_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''insert'''', ''''public.actor'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM new_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''delete'', ''public.actor'', 0 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM old_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''delete'', ''public.actor'', 0, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM old_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''delete'''', ''''public.actor'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM old_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''delete'''', ''''public.actor'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM old_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''truncate'', ''public.actor'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM "public"."actor" AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''truncate'', ''public.actor'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM "public"."actor" AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''truncate'''', ''''public.actor'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM "public"."actor" AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''truncate'''', ''''public.actor'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM "public"."actor" AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -75,46 +75,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''update'', ''public.film'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."film_id" = "n"."film_id" WHERE o."film_id" IS NULL OR ROW("n"."film_id", "n"."title", ("n"."release_year")::text, ("n"."rating")::text, "n"."length", "n"."language_id") IS DISTINCT FROM ROW("o"."film_id", "o"."title", ("o"."release_year")::text, ("o"."rating")::text, "o"."length", "o"."language_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."film_id" = "n"."film_id" WHERE n."film_id" IS NULL OR ROW("n"."film_id", "n"."title", ("n"."release_year")::text, ("n"."rating")::text, "n"."length", "n"."language_id") IS DISTINCT FROM ROW("o"."film_id", "o"."title", ("o"."release_year")::text, ("o"."rating")::text, "o"."length", "o"."language_id")) AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''update'', ''public.film'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."film_id" = "n"."film_id" WHERE o."film_id" IS NULL OR ROW("n"."film_id", "n"."title", ("n"."release_year")::text, ("n"."rating")::text, "n"."length", "n"."language_id") IS DISTINCT FROM ROW("o"."film_id", "o"."title", ("o"."release_year")::text, ("o"."rating")::text, "o"."length", "o"."language_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."film_id" = "n"."film_id" WHERE n."film_id" IS NULL OR ROW("n"."film_id", "n"."title", ("n"."release_year")::text, ("n"."rating")::text, "n"."length", "n"."language_id") IS DISTINCT FROM ROW("o"."film_id", "o"."title", ("o"."release_year")::text, ("o"."rating")::text, "o"."length", "o"."language_id")) AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''update'''', ''''public.film'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."film_id" = "n"."film_id" WHERE o."film_id" IS NULL OR ROW("n"."film_id", "n"."title", ("n"."release_year")::text, ("n"."rating")::text, "n"."length", "n"."language_id") IS DISTINCT FROM ROW("o"."film_id", "o"."title", ("o"."release_year")::text, ("o"."rating")::text, "o"."length", "o"."language_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."film_id" = "n"."film_id" WHERE n."film_id" IS NULL OR ROW("n"."film_id", "n"."title", ("n"."release_year")::text, ("n"."rating")::text, "n"."length", "n"."language_id") IS DISTINCT FROM ROW("o"."film_id", "o"."title", ("o"."release_year")::text, ("o"."rating")::text, "o"."length", "o"."language_id")) AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''update'''', ''''public.film'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."film_id" = "n"."film_id" WHERE o."film_id" IS NULL OR ROW("n"."film_id", "n"."title", ("n"."release_year")::text, ("n"."rating")::text, "n"."length", "n"."language_id") IS DISTINCT FROM ROW("o"."film_id", "o"."title", ("o"."release_year")::text, ("o"."rating")::text, "o"."length", "o"."language_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."film_id" = "n"."film_id" WHERE n."film_id" IS NULL OR ROW("n"."film_id", "n"."title", ("n"."release_year")::text, ("n"."rating")::text, "n"."length", "n"."language_id") IS DISTINCT FROM ROW("o"."film_id", "o"."title", ("o"."release_year")::text, ("o"."rating")::text, "o"."length", "o"."language_id")) AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''insert'', ''public.film'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''insert'', ''public.film'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''insert'''', ''''public.film'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''insert'''', ''''public.film'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''delete'', ''public.film'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''delete'', ''public.film'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''delete'''', ''''public.film'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''delete'''', ''''public.film'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''truncate'', ''public.film'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM "public"."film" AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''truncate'', ''public.film'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM "public"."film" AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''truncate'''', ''''public.film'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM "public"."film" AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''truncate'''', ''''public.film'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM "public"."film" AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -130,46 +130,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''update'', ''public.film_actor'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."actor_id" = "n"."actor_id" AND "o"."film_id" = "n"."film_id" WHERE o."actor_id" IS NULL OR ROW("n"."actor_id", "n"."film_id") IS DISTINCT FROM ROW("o"."actor_id", "o"."film_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."actor_id" = "n"."actor_id" AND "o"."film_id" = "n"."film_id" WHERE n."actor_id" IS NULL OR ROW("n"."actor_id", "n"."film_id") IS DISTINCT FROM ROW("o"."actor_id", "o"."film_id")) AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''update'', ''public.film_actor'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."actor_id" = "n"."actor_id" AND "o"."film_id" = "n"."film_id" WHERE o."actor_id" IS NULL OR ROW("n"."actor_id", "n"."film_id") IS DISTINCT FROM ROW("o"."actor_id", "o"."film_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."actor_id" = "n"."actor_id" AND "o"."film_id" = "n"."film_id" WHERE n."actor_id" IS NULL OR ROW("n"."actor_id", "n"."film_id") IS DISTINCT FROM ROW("o"."actor_id", "o"."film_id")) AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''update'''', ''''public.film_actor'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."actor_id" = "n"."actor_id" AND "o"."film_id" = "n"."film_id" WHERE o."actor_id" IS NULL OR ROW("n"."actor_id", "n"."film_id") IS DISTINCT FROM ROW("o"."actor_id", "o"."film_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."actor_id" = "n"."actor_id" AND "o"."film_id" = "n"."film_id" WHERE n."actor_id" IS NULL OR ROW("n"."actor_id", "n"."film_id") IS DISTINCT FROM ROW("o"."actor_id", "o"."film_id")) AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''update'''', ''''public.film_actor'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."actor_id" = "n"."actor_id" AND "o"."film_id" = "n"."film_id" WHERE o."actor_id" IS NULL OR ROW("n"."actor_id", "n"."film_id") IS DISTINCT FROM ROW("o"."actor_id", "o"."film_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."actor_id" = "n"."actor_id" AND "o"."film_id" = "n"."film_id" WHERE n."actor_id" IS NULL OR ROW("n"."actor_id", "n"."film_id") IS DISTINCT FROM ROW("o"."actor_id", "o"."film_id")) AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''insert'', ''public.film_actor'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM new_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''insert'', ''public.film_actor'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM new_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''insert'''', ''''public.film_actor'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM new_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''insert'''', ''''public.film_actor'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM new_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''delete'', ''public.film_actor'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM old_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''delete'', ''public.film_actor'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM old_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''delete'''', ''''public.film_actor'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM old_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''delete'''', ''''public.film_actor'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM old_rows AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''truncate'', ''public.film_actor'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM "public"."film_actor" AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''truncate'', ''public.film_actor'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "c"."actor_id") AS root_key FROM "public"."film_actor" AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''truncate'''', ''''public.film_actor'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM "public"."film_actor" AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''truncate'''', ''''public.film_actor'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "c"."actor_id") AS root_key FROM "public"."film_actor" AS c  WHERE "c"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -185,46 +185,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''update'', ''public.category'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."category_id" = "n"."category_id" WHERE o."category_id" IS NULL OR ROW("n"."category_id", "n"."name") IS DISTINCT FROM ROW("o"."category_id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."category_id" = "n"."category_id" WHERE n."category_id" IS NULL OR ROW("n"."category_id", "n"."name") IS DISTINCT FROM ROW("o"."category_id", "o"."name")) AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''update'', ''public.category'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."category_id" = "n"."category_id" WHERE o."category_id" IS NULL OR ROW("n"."category_id", "n"."name") IS DISTINCT FROM ROW("o"."category_id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."category_id" = "n"."category_id" WHERE n."category_id" IS NULL OR ROW("n"."category_id", "n"."name") IS DISTINCT FROM ROW("o"."category_id", "o"."name")) AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''update'''', ''''public.category'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."category_id" = "n"."category_id" WHERE o."category_id" IS NULL OR ROW("n"."category_id", "n"."name") IS DISTINCT FROM ROW("o"."category_id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."category_id" = "n"."category_id" WHERE n."category_id" IS NULL OR ROW("n"."category_id", "n"."name") IS DISTINCT FROM ROW("o"."category_id", "o"."name")) AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''update'''', ''''public.category'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."category_id" = "n"."category_id" WHERE o."category_id" IS NULL OR ROW("n"."category_id", "n"."name") IS DISTINCT FROM ROW("o"."category_id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."category_id" = "n"."category_id" WHERE n."category_id" IS NULL OR ROW("n"."category_id", "n"."name") IS DISTINCT FROM ROW("o"."category_id", "o"."name")) AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''insert'', ''public.category'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''insert'', ''public.category'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''insert'''', ''''public.category'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''insert'''', ''''public.category'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''delete'', ''public.category'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''delete'', ''public.category'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''delete'''', ''''public.category'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''delete'''', ''''public.category'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''truncate'', ''public.category'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM "public"."category" AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''truncate'', ''public.category'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM "public"."category" AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''truncate'''', ''''public.category'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM "public"."category" AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''truncate'''', ''''public.category'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM "public"."category" AS c JOIN "public"."film_category" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -240,46 +240,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''update'', ''public.film_category'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."film_id" = "n"."film_id" AND "o"."category_id" = "n"."category_id" WHERE o."film_id" IS NULL OR ROW("n"."film_id", "n"."category_id") IS DISTINCT FROM ROW("o"."film_id", "o"."category_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."film_id" = "n"."film_id" AND "o"."category_id" = "n"."category_id" WHERE n."film_id" IS NULL OR ROW("n"."film_id", "n"."category_id") IS DISTINCT FROM ROW("o"."film_id", "o"."category_id")) AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''update'', ''public.film_category'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."film_id" = "n"."film_id" AND "o"."category_id" = "n"."category_id" WHERE o."film_id" IS NULL OR ROW("n"."film_id", "n"."category_id") IS DISTINCT FROM ROW("o"."film_id", "o"."category_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."film_id" = "n"."film_id" AND "o"."category_id" = "n"."category_id" WHERE n."film_id" IS NULL OR ROW("n"."film_id", "n"."category_id") IS DISTINCT FROM ROW("o"."film_id", "o"."category_id")) AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''update'''', ''''public.film_category'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."film_id" = "n"."film_id" AND "o"."category_id" = "n"."category_id" WHERE o."film_id" IS NULL OR ROW("n"."film_id", "n"."category_id") IS DISTINCT FROM ROW("o"."film_id", "o"."category_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."film_id" = "n"."film_id" AND "o"."category_id" = "n"."category_id" WHERE n."film_id" IS NULL OR ROW("n"."film_id", "n"."category_id") IS DISTINCT FROM ROW("o"."film_id", "o"."category_id")) AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''update'''', ''''public.film_category'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."film_id" = "n"."film_id" AND "o"."category_id" = "n"."category_id" WHERE o."film_id" IS NULL OR ROW("n"."film_id", "n"."category_id") IS DISTINCT FROM ROW("o"."film_id", "o"."category_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."film_id" = "n"."film_id" AND "o"."category_id" = "n"."category_id" WHERE n."film_id" IS NULL OR ROW("n"."film_id", "n"."category_id") IS DISTINCT FROM ROW("o"."film_id", "o"."category_id")) AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''insert'', ''public.film_category'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''insert'', ''public.film_category'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''insert'''', ''''public.film_category'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''insert'''', ''''public.film_category'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''delete'', ''public.film_category'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''delete'', ''public.film_category'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''delete'''', ''''public.film_category'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''delete'''', ''''public.film_category'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''truncate'', ''public.film_category'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM "public"."film_category" AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''truncate'', ''public.film_category'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j1"."actor_id") AS root_key FROM "public"."film_category" AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''truncate'''', ''''public.film_category'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM "public"."film_category" AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''truncate'''', ''''public.film_category'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j1"."actor_id") AS root_key FROM "public"."film_category" AS c JOIN "public"."film_actor" AS "j1" ON "j1"."film_id" = "c"."film_id" WHERE "j1"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
@@ -295,46 +295,46 @@ IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''update'', ''public.language'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."language_id" = "n"."language_id" WHERE o."language_id" IS NULL OR ROW("n"."language_id", "n"."name") IS DISTINCT FROM ROW("o"."language_id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."language_id" = "n"."language_id" WHERE n."language_id" IS NULL OR ROW("n"."language_id", "n"."name") IS DISTINCT FROM ROW("o"."language_id", "o"."name")) AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''update'', ''public.language'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."language_id" = "n"."language_id" WHERE o."language_id" IS NULL OR ROW("n"."language_id", "n"."name") IS DISTINCT FROM ROW("o"."language_id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."language_id" = "n"."language_id" WHERE n."language_id" IS NULL OR ROW("n"."language_id", "n"."name") IS DISTINCT FROM ROW("o"."language_id", "o"."name")) AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''update'''', ''''public.language'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."language_id" = "n"."language_id" WHERE o."language_id" IS NULL OR ROW("n"."language_id", "n"."name") IS DISTINCT FROM ROW("o"."language_id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."language_id" = "n"."language_id" WHERE n."language_id" IS NULL OR ROW("n"."language_id", "n"."name") IS DISTINCT FROM ROW("o"."language_id", "o"."name")) AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''update'''', ''''public.language'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."language_id" = "n"."language_id" WHERE o."language_id" IS NULL OR ROW("n"."language_id", "n"."name") IS DISTINCT FROM ROW("o"."language_id", "o"."name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."language_id" = "n"."language_id" WHERE n."language_id" IS NULL OR ROW("n"."language_id", "n"."name") IS DISTINCT FROM ROW("o"."language_id", "o"."name")) AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
 _n := (SELECT count(*) FROM new_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''insert'', ''public.language'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''insert'', ''public.language'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''insert'''', ''''public.language'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''insert'''', ''''public.language'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM new_rows AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''DELETE'' THEN
 _n := (SELECT count(*) FROM old_rows);
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''delete'', ''public.language'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''delete'', ''public.language'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''delete'''', ''''public.language'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''delete'''', ''''public.language'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM old_rows AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 ELSIF TG_OP = ''TRUNCATE'' THEN
 _n := 0;
 IF _n <= 64 THEN
-WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''pagila_actor'', q.root_key, ''truncate'', ''public.language'', 1 FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM "public"."language" AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''pagila_actor'', q.root_key, ''truncate'', ''public.language'', 1, "indexer"."outbox_partition"(''pagila_actor'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''actor_id'', "j2"."actor_id") AS root_key FROM "public"."language" AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
 ELSE
-EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane)
-SELECT ''''pagila_actor'''', q.root_key, ''''truncate'''', ''''public.language'''', 1 FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM "public"."language" AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
+EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''''pagila_actor'''', q.root_key, ''''truncate'''', ''''public.language'''', 1, "indexer"."outbox_partition"(''''pagila_actor'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''actor_id'''', "j2"."actor_id") AS root_key FROM "public"."language" AS c JOIN "public"."film" AS "j1" ON "j1"."language_id" = "c"."language_id" JOIN "public"."film_actor" AS "j2" ON "j2"."film_id" = "j1"."film_id" WHERE "j2"."actor_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
 END IF;
 END IF;

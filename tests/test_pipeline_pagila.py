@@ -75,6 +75,27 @@ def test_unused_column_update_enqueues_nothing(pagila: Harness) -> None:
     assert keys == [("pagila_film", "1"), ("pagila_film", "2"), ("pagila_film", "3")]
 
 
+def test_single_row_updates_enqueue_each_index_that_reads_the_change(pagila: Harness) -> None:
+    """The single-row path of the capture: film is the root of pagila_film
+    and a child of pagila_actor, which reads fewer of its columns."""
+    pagila.cli("bootstrap")
+    pagila.sql("UPDATE film_actor SET last_update = now() WHERE actor_id = 1 AND film_id = 1")
+    pagila.sql("UPDATE film_category SET category_id = category_id WHERE film_id = 1")  # watched values unchanged
+    assert pagila.pending() == 0
+    pagila.sql("UPDATE film SET rental_rate = rental_rate + 1 WHERE film_id = 4")  # only pagila_film reads it
+    keys = pagila.sql("SELECT index_name, root_key->>'film_id', lane FROM indexer.outbox ORDER BY 1, 2")
+    assert keys == [("pagila_film", "4", 0)]
+    pagila.sql("DELETE FROM indexer.outbox")
+    pagila.sql("UPDATE film SET title = 'RETITLED' WHERE film_id = 4")  # both read it
+    actors = {str(a) for (a,) in pagila.sql("SELECT actor_id FROM film_actor WHERE film_id = 4")}
+    keys = pagila.sql("SELECT index_name, coalesce(root_key->>'film_id', root_key->>'actor_id') FROM indexer.outbox")
+    assert sorted(keys) == sorted([("pagila_film", "4")] + [("pagila_actor", a) for a in actors])
+    assert actors
+    pagila.run_once()
+    pagila.assert_matches("pagila_film")
+    pagila.assert_matches("pagila_actor")
+
+
 def test_moving_a_child_enqueues_both_roots(pagila: Harness) -> None:
     pagila.cli("bootstrap")
     pagila.sql("UPDATE inventory SET film_id = 2 WHERE inventory_id = 1")  # inventory 1 belonged to film 1

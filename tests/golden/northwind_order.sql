@@ -15,7 +15,17 @@ ORDER BY "n0"."order_id" LIMIT %(limit)s;
 CREATE OR REPLACE FUNCTION "indexer"."capture_orders_86a1f739"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint; _changed boolean;
 BEGIN
 IF TG_OP = ''UPDATE'' THEN
-SELECT (SELECT count(*) FROM new_rows), EXISTS (SELECT FROM (SELECT ROW("n"."order_id", "n"."order_date", "n"."required_date", "n"."shipped_date", "n"."freight", "n"."ship_name", "n"."ship_address", "n"."ship_city", "n"."ship_region", "n"."ship_postal_code", "n"."ship_country", "n"."customer_id", "n"."employee_id", "n"."ship_via")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."order_id", "o"."order_date", "o"."required_date", "o"."shipped_date", "o"."freight", "o"."ship_name", "o"."ship_address", "o"."ship_city", "o"."ship_region", "o"."ship_postal_code", "o"."ship_country", "o"."customer_id", "o"."employee_id", "o"."ship_via")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0) INTO _n, _changed;
+SELECT (SELECT count(*) FROM new_rows), (SELECT ROW("n"."order_id", "n"."order_date", "n"."required_date", "n"."shipped_date", "n"."freight", "n"."ship_name", "n"."ship_address", "n"."ship_city", "n"."ship_region", "n"."ship_postal_code", "n"."ship_country", "n"."customer_id", "n"."employee_id", "n"."ship_via")::text IS DISTINCT FROM ROW("o"."order_id", "o"."order_date", "o"."required_date", "o"."shipped_date", "o"."freight", "o"."ship_name", "o"."ship_address", "o"."ship_city", "o"."ship_region", "o"."ship_postal_code", "o"."ship_country", "o"."customer_id", "o"."employee_id", "o"."ship_via")::text FROM new_rows AS n, old_rows AS o LIMIT 1) INTO _n, _changed;
+IF _n = 1 THEN
+IF _changed THEN
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.orders'', 0, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n UNION ALL SELECT o.* FROM old_rows AS o) AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
+ELSE
+_lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
+END IF;
+ELSE
+_changed := EXISTS (SELECT FROM (SELECT ROW("n"."order_id", "n"."order_date", "n"."required_date", "n"."shipped_date", "n"."freight", "n"."ship_name", "n"."ship_address", "n"."ship_city", "n"."ship_region", "n"."ship_postal_code", "n"."ship_country", "n"."customer_id", "n"."employee_id", "n"."ship_via")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."order_id", "o"."order_date", "o"."required_date", "o"."shipped_date", "o"."freight", "o"."ship_name", "o"."ship_address", "o"."ship_city", "o"."ship_region", "o"."ship_postal_code", "o"."ship_country", "o"."customer_id", "o"."employee_id", "o"."ship_via")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0);
 IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
@@ -27,6 +37,7 @@ ELSE
 EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
 SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.orders'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."order_id" = "n"."order_id" WHERE o."order_id" IS NULL OR ROW("n"."order_id", "n"."order_date", "n"."required_date", "n"."shipped_date", ("n"."freight")::text, "n"."ship_name", "n"."ship_address", "n"."ship_city", "n"."ship_region", "n"."ship_postal_code", "n"."ship_country", "n"."customer_id", "n"."employee_id", "n"."ship_via") IS DISTINCT FROM ROW("o"."order_id", "o"."order_date", "o"."required_date", "o"."shipped_date", ("o"."freight")::text, "o"."ship_name", "o"."ship_address", "o"."ship_city", "o"."ship_region", "o"."ship_postal_code", "o"."ship_country", "o"."customer_id", "o"."employee_id", "o"."ship_via") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."order_id" = "n"."order_id" WHERE n."order_id" IS NULL OR ROW("n"."order_id", "n"."order_date", "n"."required_date", "n"."shipped_date", ("n"."freight")::text, "n"."ship_name", "n"."ship_address", "n"."ship_city", "n"."ship_region", "n"."ship_postal_code", "n"."ship_country", "n"."customer_id", "n"."employee_id", "n"."ship_via") IS DISTINCT FROM ROW("o"."order_id", "o"."order_date", "o"."required_date", "o"."shipped_date", ("o"."freight")::text, "o"."ship_name", "o"."ship_address", "o"."ship_city", "o"."ship_region", "o"."ship_postal_code", "o"."ship_country", "o"."customer_id", "o"."employee_id", "o"."ship_via")) AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
+END IF;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
@@ -70,7 +81,17 @@ END';
 CREATE OR REPLACE FUNCTION "indexer"."capture_customers_746dedf2"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint; _changed boolean;
 BEGIN
 IF TG_OP = ''UPDATE'' THEN
-SELECT (SELECT count(*) FROM new_rows), EXISTS (SELECT FROM (SELECT ROW("n"."customer_id", "n"."company_name", "n"."contact_name", "n"."city", "n"."country")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."customer_id", "o"."company_name", "o"."contact_name", "o"."city", "o"."country")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0) INTO _n, _changed;
+SELECT (SELECT count(*) FROM new_rows), (SELECT ROW("n"."customer_id", "n"."company_name", "n"."contact_name", "n"."city", "n"."country")::text IS DISTINCT FROM ROW("o"."customer_id", "o"."company_name", "o"."contact_name", "o"."city", "o"."country")::text FROM new_rows AS n, old_rows AS o LIMIT 1) INTO _n, _changed;
+IF _n = 1 THEN
+IF _changed THEN
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.customers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n UNION ALL SELECT o.* FROM old_rows AS o) AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
+ELSE
+_lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
+END IF;
+ELSE
+_changed := EXISTS (SELECT FROM (SELECT ROW("n"."customer_id", "n"."company_name", "n"."contact_name", "n"."city", "n"."country")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."customer_id", "o"."company_name", "o"."contact_name", "o"."city", "o"."country")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0);
 IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
@@ -82,6 +103,7 @@ ELSE
 EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
 SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.customers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."customer_id" = "n"."customer_id" WHERE o."customer_id" IS NULL OR ROW("n"."customer_id", "n"."company_name", "n"."contact_name", "n"."city", "n"."country") IS DISTINCT FROM ROW("o"."customer_id", "o"."company_name", "o"."contact_name", "o"."city", "o"."country") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."customer_id" = "n"."customer_id" WHERE n."customer_id" IS NULL OR ROW("n"."customer_id", "n"."company_name", "n"."contact_name", "n"."city", "n"."country") IS DISTINCT FROM ROW("o"."customer_id", "o"."company_name", "o"."contact_name", "o"."city", "o"."country")) AS c JOIN "public"."orders" AS "j1" ON "j1"."customer_id" = "c"."customer_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
+END IF;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
@@ -125,7 +147,17 @@ END';
 CREATE OR REPLACE FUNCTION "indexer"."capture_employees_2b107500"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint; _changed boolean;
 BEGIN
 IF TG_OP = ''UPDATE'' THEN
-SELECT (SELECT count(*) FROM new_rows), EXISTS (SELECT FROM (SELECT ROW("n"."employee_id", "n"."first_name", "n"."last_name", "n"."title")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."employee_id", "o"."first_name", "o"."last_name", "o"."title")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0) INTO _n, _changed;
+SELECT (SELECT count(*) FROM new_rows), (SELECT ROW("n"."employee_id", "n"."first_name", "n"."last_name", "n"."title")::text IS DISTINCT FROM ROW("o"."employee_id", "o"."first_name", "o"."last_name", "o"."title")::text FROM new_rows AS n, old_rows AS o LIMIT 1) INTO _n, _changed;
+IF _n = 1 THEN
+IF _changed THEN
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.employees'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n UNION ALL SELECT o.* FROM old_rows AS o) AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
+ELSE
+_lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
+END IF;
+ELSE
+_changed := EXISTS (SELECT FROM (SELECT ROW("n"."employee_id", "n"."first_name", "n"."last_name", "n"."title")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."employee_id", "o"."first_name", "o"."last_name", "o"."title")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0);
 IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
@@ -137,6 +169,7 @@ ELSE
 EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
 SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.employees'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."employee_id" = "n"."employee_id" WHERE o."employee_id" IS NULL OR ROW("n"."employee_id", "n"."first_name", "n"."last_name", "n"."title") IS DISTINCT FROM ROW("o"."employee_id", "o"."first_name", "o"."last_name", "o"."title") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."employee_id" = "n"."employee_id" WHERE n."employee_id" IS NULL OR ROW("n"."employee_id", "n"."first_name", "n"."last_name", "n"."title") IS DISTINCT FROM ROW("o"."employee_id", "o"."first_name", "o"."last_name", "o"."title")) AS c JOIN "public"."orders" AS "j1" ON "j1"."employee_id" = "c"."employee_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
+END IF;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
@@ -180,7 +213,17 @@ END';
 CREATE OR REPLACE FUNCTION "indexer"."capture_shippers_245708bb"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint; _changed boolean;
 BEGIN
 IF TG_OP = ''UPDATE'' THEN
-SELECT (SELECT count(*) FROM new_rows), EXISTS (SELECT FROM (SELECT ROW("n"."shipper_id", "n"."company_name", "n"."phone")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."shipper_id", "o"."company_name", "o"."phone")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0) INTO _n, _changed;
+SELECT (SELECT count(*) FROM new_rows), (SELECT ROW("n"."shipper_id", "n"."company_name", "n"."phone")::text IS DISTINCT FROM ROW("o"."shipper_id", "o"."company_name", "o"."phone")::text FROM new_rows AS n, old_rows AS o LIMIT 1) INTO _n, _changed;
+IF _n = 1 THEN
+IF _changed THEN
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.shippers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n UNION ALL SELECT o.* FROM old_rows AS o) AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
+ELSE
+_lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
+END IF;
+ELSE
+_changed := EXISTS (SELECT FROM (SELECT ROW("n"."shipper_id", "n"."company_name", "n"."phone")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."shipper_id", "o"."company_name", "o"."phone")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0);
 IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
@@ -192,6 +235,7 @@ ELSE
 EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
 SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.shippers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."shipper_id" = "n"."shipper_id" WHERE o."shipper_id" IS NULL OR ROW("n"."shipper_id", "n"."company_name", "n"."phone") IS DISTINCT FROM ROW("o"."shipper_id", "o"."company_name", "o"."phone") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."shipper_id" = "n"."shipper_id" WHERE n."shipper_id" IS NULL OR ROW("n"."shipper_id", "n"."company_name", "n"."phone") IS DISTINCT FROM ROW("o"."shipper_id", "o"."company_name", "o"."phone")) AS c JOIN "public"."orders" AS "j1" ON "j1"."ship_via" = "c"."shipper_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
+END IF;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
@@ -235,7 +279,17 @@ END';
 CREATE OR REPLACE FUNCTION "indexer"."capture_order_details_54b9b341"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint; _changed boolean;
 BEGIN
 IF TG_OP = ''UPDATE'' THEN
-SELECT (SELECT count(*) FROM new_rows), EXISTS (SELECT FROM (SELECT ROW("n"."order_id", "n"."product_id", "n"."unit_price", "n"."quantity", "n"."discount")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."order_id", "o"."product_id", "o"."unit_price", "o"."quantity", "o"."discount")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0) INTO _n, _changed;
+SELECT (SELECT count(*) FROM new_rows), (SELECT ROW("n"."order_id", "n"."product_id", "n"."unit_price", "n"."quantity", "n"."discount")::text IS DISTINCT FROM ROW("o"."order_id", "o"."product_id", "o"."unit_price", "o"."quantity", "o"."discount")::text FROM new_rows AS n, old_rows AS o LIMIT 1) INTO _n, _changed;
+IF _n = 1 THEN
+IF _changed THEN
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.order_details'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "c"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n UNION ALL SELECT o.* FROM old_rows AS o) AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
+SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
+ELSE
+_lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
+END IF;
+ELSE
+_changed := EXISTS (SELECT FROM (SELECT ROW("n"."order_id", "n"."product_id", "n"."unit_price", "n"."quantity", "n"."discount")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."order_id", "o"."product_id", "o"."unit_price", "o"."quantity", "o"."discount")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0);
 IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
@@ -247,6 +301,7 @@ ELSE
 EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
 SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.order_details'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "c"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."order_id" = "n"."order_id" AND "o"."product_id" = "n"."product_id" WHERE o."order_id" IS NULL OR ROW("n"."order_id", "n"."product_id", ("n"."unit_price")::text, "n"."quantity", ("n"."discount")::text) IS DISTINCT FROM ROW("o"."order_id", "o"."product_id", ("o"."unit_price")::text, "o"."quantity", ("o"."discount")::text) UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."order_id" = "n"."order_id" AND "o"."product_id" = "n"."product_id" WHERE n."order_id" IS NULL OR ROW("n"."order_id", "n"."product_id", ("n"."unit_price")::text, "n"."quantity", ("n"."discount")::text) IS DISTINCT FROM ROW("o"."order_id", "o"."product_id", ("o"."unit_price")::text, "o"."quantity", ("o"."discount")::text)) AS c  WHERE "c"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
+END IF;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
@@ -290,7 +345,17 @@ END';
 CREATE OR REPLACE FUNCTION "indexer"."capture_products_f2ef6d14"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint; _changed boolean;
 BEGIN
 IF TG_OP = ''UPDATE'' THEN
-SELECT (SELECT count(*) FROM new_rows), EXISTS (SELECT FROM (SELECT ROW("n"."product_id", "n"."product_name", "n"."quantity_per_unit", "n"."category_id", "n"."supplier_id")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."product_id", "o"."product_name", "o"."quantity_per_unit", "o"."category_id", "o"."supplier_id")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0) INTO _n, _changed;
+SELECT (SELECT count(*) FROM new_rows), (SELECT ROW("n"."product_id", "n"."product_name", "n"."quantity_per_unit", "n"."category_id", "n"."supplier_id")::text IS DISTINCT FROM ROW("o"."product_id", "o"."product_name", "o"."quantity_per_unit", "o"."category_id", "o"."supplier_id")::text FROM new_rows AS n, old_rows AS o LIMIT 1) INTO _n, _changed;
+IF _n = 1 THEN
+IF _changed THEN
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.products'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n UNION ALL SELECT o.* FROM old_rows AS o) AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
+SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
+ELSE
+_lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
+END IF;
+ELSE
+_changed := EXISTS (SELECT FROM (SELECT ROW("n"."product_id", "n"."product_name", "n"."quantity_per_unit", "n"."category_id", "n"."supplier_id")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."product_id", "o"."product_name", "o"."quantity_per_unit", "o"."category_id", "o"."supplier_id")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0);
 IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
@@ -302,6 +367,7 @@ ELSE
 EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
 SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.products'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j1"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."product_id" = "n"."product_id" WHERE o."product_id" IS NULL OR ROW("n"."product_id", "n"."product_name", "n"."quantity_per_unit", "n"."category_id", "n"."supplier_id") IS DISTINCT FROM ROW("o"."product_id", "o"."product_name", "o"."quantity_per_unit", "o"."category_id", "o"."supplier_id") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."product_id" = "n"."product_id" WHERE n."product_id" IS NULL OR ROW("n"."product_id", "n"."product_name", "n"."quantity_per_unit", "n"."category_id", "n"."supplier_id") IS DISTINCT FROM ROW("o"."product_id", "o"."product_name", "o"."quantity_per_unit", "o"."category_id", "o"."supplier_id")) AS c JOIN "public"."order_details" AS "j1" ON "j1"."product_id" = "c"."product_id" WHERE "j1"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
+END IF;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
@@ -345,7 +411,17 @@ END';
 CREATE OR REPLACE FUNCTION "indexer"."capture_categories_51e14854"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint; _changed boolean;
 BEGIN
 IF TG_OP = ''UPDATE'' THEN
-SELECT (SELECT count(*) FROM new_rows), EXISTS (SELECT FROM (SELECT ROW("n"."category_id", "n"."category_name")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."category_id", "o"."category_name")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0) INTO _n, _changed;
+SELECT (SELECT count(*) FROM new_rows), (SELECT ROW("n"."category_id", "n"."category_name")::text IS DISTINCT FROM ROW("o"."category_id", "o"."category_name")::text FROM new_rows AS n, old_rows AS o LIMIT 1) INTO _n, _changed;
+IF _n = 1 THEN
+IF _changed THEN
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.categories'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n UNION ALL SELECT o.* FROM old_rows AS o) AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
+ELSE
+_lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
+END IF;
+ELSE
+_changed := EXISTS (SELECT FROM (SELECT ROW("n"."category_id", "n"."category_name")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."category_id", "o"."category_name")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0);
 IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
@@ -357,6 +433,7 @@ ELSE
 EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
 SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.categories'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."category_id" = "n"."category_id" WHERE o."category_id" IS NULL OR ROW("n"."category_id", "n"."category_name") IS DISTINCT FROM ROW("o"."category_id", "o"."category_name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."category_id" = "n"."category_id" WHERE n."category_id" IS NULL OR ROW("n"."category_id", "n"."category_name") IS DISTINCT FROM ROW("o"."category_id", "o"."category_name")) AS c JOIN "public"."products" AS "j1" ON "j1"."category_id" = "c"."category_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
+END IF;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN
@@ -400,7 +477,17 @@ END';
 CREATE OR REPLACE FUNCTION "indexer"."capture_suppliers_9c13acc9"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'DECLARE _lsn pg_lsn; _n bigint; _changed boolean;
 BEGIN
 IF TG_OP = ''UPDATE'' THEN
-SELECT (SELECT count(*) FROM new_rows), EXISTS (SELECT FROM (SELECT ROW("n"."supplier_id", "n"."company_name")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."supplier_id", "o"."company_name")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0) INTO _n, _changed;
+SELECT (SELECT count(*) FROM new_rows), (SELECT ROW("n"."supplier_id", "n"."company_name")::text IS DISTINCT FROM ROW("o"."supplier_id", "o"."company_name")::text FROM new_rows AS n, old_rows AS o LIMIT 1) INTO _n, _changed;
+IF _n = 1 THEN
+IF _changed THEN
+WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
+SELECT ''northwind_order'', q.root_key, ''update'', ''public.suppliers'', 1, "indexer"."outbox_partition"(''northwind_order'', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''order_id'', "j2"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n UNION ALL SELECT o.* FROM old_rows AS o) AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
+SELECT pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n)) FROM pg_advisory_xact_lock_shared(3165119501798170139) INTO _lsn;
+ELSE
+_lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
+END IF;
+ELSE
+_changed := EXISTS (SELECT FROM (SELECT ROW("n"."supplier_id", "n"."company_name")::text AS r, 1 AS s FROM new_rows AS n UNION ALL SELECT ROW("o"."supplier_id", "o"."company_name")::text, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0);
 IF NOT _changed THEN
 _lsn := pg_logical_emit_message(true, ''indexer:indexer'', concat_ws('' '', TG_RELID, TG_OP, _n));
 ELSE
@@ -412,6 +499,7 @@ ELSE
 EXECUTE ''WITH enqueued AS (INSERT INTO "indexer"."outbox" (index_name, root_key, op, source_table, lane, partition)
 SELECT ''''northwind_order'''', q.root_key, ''''update'''', ''''public.suppliers'''', 1, "indexer"."outbox_partition"(''''northwind_order'''', q.root_key) FROM (SELECT DISTINCT jsonb_build_object(''''order_id'''', "j2"."order_id") AS root_key FROM (SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON "o"."supplier_id" = "n"."supplier_id" WHERE o."supplier_id" IS NULL OR ROW("n"."supplier_id", "n"."company_name") IS DISTINCT FROM ROW("o"."supplier_id", "o"."company_name") UNION ALL SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON "o"."supplier_id" = "n"."supplier_id" WHERE n."supplier_id" IS NULL OR ROW("n"."supplier_id", "n"."company_name") IS DISTINCT FROM ROW("o"."supplier_id", "o"."company_name")) AS c JOIN "public"."products" AS "j1" ON "j1"."supplier_id" = "c"."supplier_id" JOIN "public"."order_details" AS "j2" ON "j2"."product_id" = "j1"."product_id" WHERE "j2"."order_id" IS NOT NULL) AS q)
 SELECT pg_logical_emit_message(true, ''''indexer:indexer'''', concat_ws('''' '''', $1, $2, $3)) FROM pg_advisory_xact_lock_shared(3165119501798170139)'' INTO _lsn USING TG_RELID, TG_OP, _n;
+END IF;
 END IF;
 END IF;
 ELSIF TG_OP = ''INSERT'' THEN

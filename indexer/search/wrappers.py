@@ -82,6 +82,14 @@ def _more_lines_than(body: bytes, lines: int) -> bool:
     return True
 
 
+def several_items(body: bytes) -> bool:
+    """Whether the bulk request ``body`` holds more than one action: more
+    lines than its first action takes (one for a delete, two for an index
+    action with its document). Actions are encoded by
+    :func:`indexer.search.bulk.encode`, each line starting with its action."""
+    return _more_lines_than(body, 1 if body.startswith(b'{"delete"') else 2)
+
+
 class RetryingStore(StoreWrapper):
     """Bulk requests retried through outages (unreachable, timeout, 429, 5xx)
     with capped exponential backoff and jitter (tenacity), one
@@ -109,11 +117,11 @@ class RetryingStore(StoreWrapper):
     def bulk(self, body: bytes, *, pipeline: str | None = None, require_alias: bool = False) -> dict[str, Any]:
         # An overloaded server (timeout, 429) gets a request of several items back
         # to the writer, which sends it again in smaller parts; a single item is retried here.
-        several = _more_lines_than(body, 2)
+        several = several_items(body)
         give_back = (SearchRejected, SearchOverloaded) if several else (SearchRejected,)
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(SearchUnavailable) & tenacity.retry_if_not_exception_type(give_back),
-            wait=tenacity.wait_exponential_jitter(initial=self.initial, max=self.cap),
+            wait=tenacity.wait_exponential_jitter(multiplier=self.initial, max=self.cap),
             stop=tenacity.stop_when_event_set(self.stop),
             sleep=self._sleep,
             before_sleep=self._before_sleep,

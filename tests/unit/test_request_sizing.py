@@ -6,7 +6,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from indexer.search.wrappers import _more_lines_than
+import pytest
+
+from indexer.search.wrappers import _more_lines_than, several_items
 from indexer.search.writer import MIN_REQUEST_BYTES, DocumentWriter
 
 MB = 1024 * 1024
@@ -155,3 +157,40 @@ def test_a_request_of_several_items_is_told_from_its_first_lines() -> None:
     assert _more_lines_than(b"\n", 0) and not _more_lines_than(b"\n\n", 2)
     big = one_item * 10_000
     assert _more_lines_than(big, 2) and _more_lines_than(big, 19_999) and not _more_lines_than(big, 20_000)
+
+
+def test_two_deletes_are_several_items() -> None:
+    """A delete takes one line, an index action two: two deletes are two items."""
+    delete = b'{"delete":{"_index":"books","_id":"1"}}\n'
+    index = b'{"index":{"_index":"books","_id":"1"}}\n{"a":1}\n'
+    assert not several_items(delete) and not several_items(index)
+    assert several_items(delete * 2) and several_items(delete + index) and several_items(index + delete)
+
+
+def test_an_overloaded_engine_gets_two_deletes_back_to_split() -> None:
+    """On a 429 or timeout, a request of several items goes back to the writer
+    (which halves it); only a single item is retried in place."""
+    from indexer.errors import SearchOverloaded
+    from indexer.search.wrappers import RetryingStore
+
+    class Overloaded:
+        info = None  # what a wrapper copies from the store it wraps
+        calls = 0
+
+        def bulk(self, body: bytes, **_: object) -> dict[str, object]:
+            self.calls += 1
+            if self.calls == 1:
+                raise SearchOverloaded("429 Too Many Requests")
+            return {"errors": False, "items": []}
+
+    delete = b'{"delete":{"_index":"books","_id":"1"}}\n'
+    inner = Overloaded()
+    store = RetryingStore(inner, stop=threading.Event(), initial=0.0, cap=0.0)  # type: ignore[arg-type]
+    with pytest.raises(SearchOverloaded):
+        store.bulk(delete * 2)
+    assert inner.calls == 1
+    assert store.bulk(delete) == {"errors": False, "items": []}  # the next call passes
+    single = Overloaded()
+    store = RetryingStore(single, stop=threading.Event(), initial=0.0, cap=0.0)  # type: ignore[arg-type]
+    assert store.bulk(delete) == {"errors": False, "items": []}  # retried in place
+    assert single.calls == 2

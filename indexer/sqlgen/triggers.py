@@ -397,9 +397,10 @@ def _capture(
     A single-row UPDATE, the commonest write of an application, has a path
     of its own: its check is computed with the count in one statement, by
     comparing the row's two versions, and its capture statement takes the
-    versions without pairing them on the key. Against the path for several
-    rows this halves the plan nodes that every call sets up: 262,000 instead
-    of 377,000 instructions for a book's title (callgrind, loadtest/README.md)."""
+    versions without pairing them on the key. Every call then sets up fewer
+    plan nodes and expressions than on the path for several rows: 262,000
+    instead of 377,000 instructions for a book's title (callgrind,
+    loadtest/README.md)."""
     cached = _capture_statement(
         state_schema, table, occs, op, source_for, sql.SQL("concat_ws(' ', TG_RELID, TG_OP, _n)"), few_rows=True
     )

@@ -621,6 +621,29 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def books_bench(books_total: int, purpose: str) -> Iterator[tuple[LocalPostgres, Bench, str]]:
+    """A private PostgreSQL from the system's binaries (pgbench and a server
+    that can run single-user come with them) whose database ``bench`` holds
+    ``books_total`` books, and a running sink: (server, :class:`Bench` on that
+    database, sink URL). The server is stopped and its directory removed on
+    exit. Raises SystemExit when the system has no PostgreSQL binaries."""
+    bindir = system_bindir()
+    if bindir is None:
+        raise SystemExit("needs the system's PostgreSQL binaries")
+    datadir = Path("/tmp") / f"indexer-{purpose}-{uuid.uuid4().hex[:8]}"
+    pg = LocalPostgres(datadir=datadir, bindir=bindir).start()
+    try:
+        with running_sink() as sink_url:
+            pg.psql("postgres", "-c", "CREATE DATABASE bench")
+            with contextlib.closing(psycopg2.connect(pg.dsn_for("bench"))) as conn:
+                books.create(conn, books_total)
+            yield pg, Bench(pg, "bench", 2), sink_url
+    finally:
+        pg.stop("immediate")
+        shutil.rmtree(datadir, ignore_errors=True)
+
+
 def use_triggers(bench: Bench, sink_url: str, variant: str) -> None:
     """Install the capture triggers of ``variant`` ("none", "ours" or
     "pgsync", whose triggers were installed by its bootstrap beforehand), then

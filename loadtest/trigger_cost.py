@@ -25,18 +25,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shutil
 import statistics
-import uuid
-from pathlib import Path
 from typing import Any
 
-import psycopg2
 from psycopg2 import sql
 
-from indexer.embedded import LocalPostgres, system_bindir
-from loadtest import books
-from loadtest.bench import Bench, running_sink, turned
+from loadtest.bench import books_bench, turned
 
 ONE_INSERT = (
     "BEGIN INSERT INTO indexer.outbox (index_name, root_key, op, source_table, partition)"
@@ -68,69 +62,54 @@ def main() -> None:
     parser.add_argument("--durable", action="store_true", help="fsync and synchronous_commit on")
     args = parser.parse_args()
 
-    datadir = Path("/tmp") / f"indexer-trigger-cost-{uuid.uuid4().hex[:8]}"
-    bindir = system_bindir()
-    if bindir is None:
-        raise SystemExit("needs the system's PostgreSQL binaries (pgbench)")
-    pg = LocalPostgres(datadir=datadir, bindir=bindir).start()
-    try:
-        with running_sink() as sink_url:
-            pg.psql("postgres", "-c", "CREATE DATABASE bench")
-            bench = Bench(pg, "bench", 2)
-            with contextlib.closing(psycopg2.connect(pg.dsn_for("bench"))) as conn:
-                books.create(conn, args.books)
-            bench.indexer("bootstrap", search_url=sink_url)
-            bench.set_durability(args.durable)
-            with contextlib.closing(bench.connect()) as conn, conn.cursor() as cur:
-                schema, name, ours = capture_function(cur)
-                cur.execute(
-                    "SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.book'::regclass AND tgfoid = %s::regprocedure",
-                    (sql.SQL("{}()").format(sql.Identifier(schema, name)).as_string(conn),),
-                )
-                triggers = [row[0] for row in cur.fetchall()]
+    with books_bench(args.books, "trigger-cost") as (_pg, bench, sink_url):
+        bench.indexer("bootstrap", search_url=sink_url)
+        bench.set_durability(args.durable)
+        with contextlib.closing(bench.connect()) as conn, conn.cursor() as cur:
+            schema, name, ours = capture_function(cur)
+            cur.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.book'::regclass AND tgfoid = %s::regprocedure",
+                (sql.SQL("{}()").format(sql.Identifier(schema, name)).as_string(conn),),
+            )
+            triggers = [row[0] for row in cur.fetchall()]
 
-                def use(body: str | None) -> None:
-                    state = sql.SQL("DISABLE" if body is None else "ENABLE ALWAYS")
-                    for trigger in triggers:
-                        cur.execute(
-                            sql.SQL("ALTER TABLE public.book {} TRIGGER {}").format(state, sql.Identifier(trigger))
-                        )
-                    if body is not None:
-                        cur.execute(
-                            sql.SQL(
-                                "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
-                                " SET search_path = pg_catalog, pg_temp AS {}"
-                            ).format(sql.Identifier(schema, name), sql.Literal(body))
-                        )
-                    cur.execute("TRUNCATE indexer.outbox")
-                    cur.execute("CHECKPOINT")
+            def use(body: str | None) -> None:
+                state = sql.SQL("DISABLE" if body is None else "ENABLE ALWAYS")
+                for trigger in triggers:
+                    cur.execute(sql.SQL("ALTER TABLE public.book {} TRIGGER {}").format(state, sql.Identifier(trigger)))
+                if body is not None:
+                    cur.execute(
+                        sql.SQL(
+                            "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
+                            " SET search_path = pg_catalog, pg_temp AS {}"
+                        ).format(sql.Identifier(schema, name), sql.Literal(body))
+                    )
+                cur.execute("TRUNCATE indexer.outbox")
+                cur.execute("CHECKPOINT")
 
-                variants: dict[str, str | None] = {
-                    "none": None,
-                    "empty": EMPTY,
-                    "message_keys": MESSAGE_KEYS,
-                    "one_insert": ONE_INSERT,
-                    "ours": ours,
-                }
-                tps: dict[str, list[float]] = {v: [] for v in variants}
-                loads: list[float] = []  # the 1-minute load average after each round
-                try:
-                    for round_ in range(args.rounds):
-                        for variant in turned(list(variants), round_):
-                            use(variants[variant])
-                            tps[variant].append(bench.pgbench_tps(args.seconds, args.books, "update"))
-                        loads.append(os.getloadavg()[0])
-                finally:
-                    use(ours)
-            print(f"load average after each round: {' '.join(f'{v:.2f}' for v in loads)}")
-            base = statistics.median(tps["none"])
-            print(f"{'variant':12} {'tps':>8} {'overhead':>9}   rounds ({'durable' if args.durable else 'fsync off'})")
-            for variant, values in tps.items():
-                median = statistics.median(values)
-                print(f"{variant:12} {median:8.0f} {100 * (1 - median / base):8.1f}%   {[round(v) for v in values]}")
-    finally:
-        pg.stop("immediate")
-        shutil.rmtree(datadir, ignore_errors=True)
+            variants: dict[str, str | None] = {
+                "none": None,
+                "empty": EMPTY,
+                "message_keys": MESSAGE_KEYS,
+                "one_insert": ONE_INSERT,
+                "ours": ours,
+            }
+            tps: dict[str, list[float]] = {v: [] for v in variants}
+            loads: list[float] = []  # the 1-minute load average after each round
+            try:
+                for round_ in range(args.rounds):
+                    for variant in turned(list(variants), round_):
+                        use(variants[variant])
+                        tps[variant].append(bench.pgbench_tps(args.seconds, args.books, "update"))
+                    loads.append(os.getloadavg()[0])
+            finally:
+                use(ours)
+        print(f"load average after each round: {' '.join(f'{v:.2f}' for v in loads)}")
+        base = statistics.median(tps["none"])
+        print(f"{'variant':12} {'tps':>8} {'overhead':>9}   rounds ({'durable' if args.durable else 'fsync off'})")
+        for variant, values in tps.items():
+            median = statistics.median(values)
+            print(f"{variant:12} {median:8.0f} {100 * (1 - median / base):8.1f}%   {[round(v) for v in values]}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ Needs valgrind (``apt install valgrind``); about 4 minutes for three variants.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import random
 import re
@@ -34,11 +33,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import psycopg2
-
-from indexer.embedded import LocalPostgres, system_bindir
-from loadtest import books
-from loadtest.bench import Bench, running_sink, set_pgsync_triggers, use_triggers
+from indexer.embedded import LocalPostgres
+from loadtest.bench import books_bench, set_pgsync_triggers, use_triggers
 from loadtest.peer import PgSync
 
 WORKLOADS = {
@@ -88,40 +84,25 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("needs valgrind on PATH (apt install valgrind)")
-    bindir = system_bindir()
-    if bindir is None:
-        raise SystemExit("needs the system's PostgreSQL binaries")
-
-    datadir = Path("/tmp") / f"indexer-trigger-instructions-{uuid.uuid4().hex[:8]}"
-    pg = LocalPostgres(datadir=datadir, bindir=bindir).start()
-    try:
-        with running_sink() as sink_url:
-            pg.psql("postgres", "-c", "CREATE DATABASE bench")
-            bench = Bench(pg, "bench", 2)
-            with contextlib.closing(psycopg2.connect(pg.dsn_for("bench"))) as conn:
-                books.create(conn, args.books)
-            variants = ["none", "ours"]
-            if args.pgsync_venv is not None:
-                peer = PgSync(args.pgsync_venv, pg.port, "bench", sink_url, "pgsync_books")
-                peer.bootstrap()  # its triggers, view and slot; switched on only for its variant
-                peer.close()
-                set_pgsync_triggers(bench, False)
-                variants.append("pgsync")
-            per_statement: dict[tuple[str, str], float] = {}
-            for variant in variants:
-                use_triggers(bench, sink_url, variant)
-                pg.stop()
-                try:
-                    for workload in WORKLOADS:
-                        short = instructions(pg, "bench", statements(workload, args.short, args.books, 1))
-                        long = instructions(pg, "bench", statements(workload, args.long, args.books, 2))
-                        per_statement[(variant, workload)] = (long - short) / (args.long - args.short)
-                finally:
-                    pg.start()
-            use_triggers(bench, sink_url, "none")
-    finally:
-        pg.stop("immediate")
-        shutil.rmtree(datadir, ignore_errors=True)
+    with books_bench(args.books, "trigger-instructions") as (pg, bench, sink_url):
+        variants = ["none", "ours"]
+        if args.pgsync_venv is not None:
+            peer = PgSync(args.pgsync_venv, pg.port, "bench", sink_url, "pgsync_books")
+            peer.bootstrap()  # its triggers, view and slot; switched on only for its variant
+            peer.close()
+            set_pgsync_triggers(bench, False)
+            variants.append("pgsync")
+        per_statement: dict[tuple[str, str], float] = {}
+        for variant in variants:
+            use_triggers(bench, sink_url, variant)
+            pg.stop()
+            try:
+                for workload in WORKLOADS:
+                    short = instructions(pg, "bench", statements(workload, args.short, args.books, 1))
+                    long = instructions(pg, "bench", statements(workload, args.long, args.books, 2))
+                    per_statement[(variant, workload)] = (long - short) / (args.long - args.short)
+            finally:
+                pg.start()
 
     print(f"instructions per statement (callgrind, postgres --single, {args.long} - {args.short} statements)")
     print(f"{'workload':16} {'no trigger':>11} " + " ".join(f"{v:>20}" for v in variants[1:]))

@@ -24,7 +24,7 @@ capturing transactions are still in flight (see :mod:`indexer.pipeline.drain`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,6 +226,17 @@ def _comparable(table: Table, alias: str, columns: Sequence[str]) -> sql.Compose
     return sql.SQL("ROW({})").format(sql.SQL(", ").join(parts))
 
 
+def _differs(table: Table, columns: Sequence[str]) -> sql.Composed:
+    """``columns`` differ between the pair of versions ``n`` and ``o``, compared
+    column by column (see :func:`_comparable`)."""
+    return sql.SQL("{} IS DISTINCT FROM {}").format(_comparable(table, "n", columns), _comparable(table, "o", columns))
+
+
+def _row_text(alias: str, columns: Sequence[str]) -> sql.Composed:
+    """``columns`` of the version ``alias`` as one text row."""
+    return sql.SQL("ROW({})::text").format(sql.SQL(", ").join(col(alias, c) for c in columns))
+
+
 def changed_rows(table: Table, columns: Sequence[str]) -> sql.Composed:
     """Row versions of an UPDATE whose ``columns`` changed, old and new.
 
@@ -237,16 +248,13 @@ def changed_rows(table: Table, columns: Sequence[str]) -> sql.Composed:
     key = table.primary_key
     if key:
         on = equals([(col("o", k), col("n", k)) for k in key])
-        differs = sql.SQL("{} IS DISTINCT FROM {}").format(
-            _comparable(table, "n", columns), _comparable(table, "o", columns)
-        )
+        differs = _differs(table, columns)
         return sql.SQL(
             "(SELECT n.* FROM new_rows AS n LEFT JOIN old_rows AS o ON {on} WHERE o.{k} IS NULL OR {differs}"
             " UNION ALL "
             "SELECT o.* FROM old_rows AS o LEFT JOIN new_rows AS n ON {on} WHERE n.{k} IS NULL OR {differs})"
         ).format(on=on, k=sql.Identifier(key[0]), differs=differs)
-    n_text = sql.SQL("ROW({})::text").format(sql.SQL(", ").join(col("n", c) for c in columns))
-    o_text = sql.SQL("ROW({})::text").format(sql.SQL(", ").join(col("o", c) for c in columns))
+    n_text, o_text = _row_text("n", columns), _row_text("o", columns)
     return sql.SQL(
         "(SELECT n.* FROM new_rows AS n WHERE NOT EXISTS (SELECT FROM old_rows AS o WHERE {o} = {n})"
         " UNION ALL "
@@ -264,9 +272,7 @@ def changed_row(table: Table, columns: Sequence[str], *, known_changed: bool) ->
     need no pairing on the key: a cross join of one row by one row."""
     if known_changed:
         return sql.SQL("(SELECT n.* FROM new_rows AS n UNION ALL SELECT o.* FROM old_rows AS o)")
-    differs = sql.SQL("{} IS DISTINCT FROM {}").format(
-        _comparable(table, "n", columns), _comparable(table, "o", columns)
-    )
+    differs = _differs(table, columns)
     return sql.SQL(
         "(SELECT n.* FROM new_rows AS n, old_rows AS o WHERE {differs}"
         " UNION ALL SELECT o.* FROM new_rows AS n, old_rows AS o WHERE {differs})"
@@ -351,12 +357,10 @@ def watched_multiset_changed(table: Table, columns: Sequence[str]) -> sql.Compos
     output functions of PostgreSQL's types are one-to-one (floats print
     exactly since PostgreSQL 12), and non-builtin types are compared as text
     by the capture statement too."""
-    new_row = sql.SQL("ROW({})::text").format(sql.SQL(", ").join(col("n", c) for c in columns))
-    old_row = sql.SQL("ROW({})::text").format(sql.SQL(", ").join(col("o", c) for c in columns))
     return sql.SQL(
         "EXISTS (SELECT FROM (SELECT {n} AS r, 1 AS s FROM new_rows AS n"
         " UNION ALL SELECT {o}, -1 FROM old_rows AS o) AS x GROUP BY x.r HAVING sum(x.s) <> 0)"
-    ).format(n=new_row, o=old_row)
+    ).format(n=_row_text("n", columns), o=_row_text("o", columns))
 
 
 def watched_row_changed(columns: Sequence[str]) -> sql.Composed:
@@ -364,11 +368,25 @@ def watched_row_changed(columns: Sequence[str]) -> sql.Composed:
     its old and new versions, as :func:`watched_multiset_changed` compares
     them. ``LIMIT 1`` bounds the cross join when the statement changed more
     rows (the value is then not used)."""
-    new_row = sql.SQL("ROW({})::text").format(sql.SQL(", ").join(col("n", c) for c in columns))
-    old_row = sql.SQL("ROW({})::text").format(sql.SQL(", ").join(col("o", c) for c in columns))
     return sql.SQL("(SELECT {n} IS DISTINCT FROM {o} FROM new_rows AS n, old_rows AS o LIMIT 1)").format(
-        n=new_row, o=old_row
+        n=_row_text("n", columns), o=_row_text("o", columns)
     )
+
+
+@dataclass(frozen=True)
+class UpdateChecks:
+    """What an UPDATE's capture checks before it enqueues: whether the one row
+    of a single-row statement changed (``row_changed``), whether any row of a
+    larger one did (``rows_changed``), and each occurrence's changed versions
+    for the single-row statement (``single_row``, occurrence -> source)."""
+
+    row_changed: sql.Composable
+    rows_changed: sql.Composable
+    single_row: Callable[[Occurrence], sql.Composable]
+
+
+# The coverage message's arguments in the function's own statements (EXECUTE passes them as $1-$3).
+_COVERAGE = sql.SQL("concat_ws(' ', TG_RELID, TG_OP, _n)")
 
 
 def _capture(
@@ -380,16 +398,14 @@ def _capture(
     rows: sql.Composable,
     context: Any,
     *,
-    changed: tuple[sql.Composable, sql.Composable, Any] | None = None,
+    changed: UpdateChecks | None = None,
 ) -> sql.Composed:
     """PL/pgSQL for one trigger operation: count the changed rows (``rows``),
     then run the capture statement, from the cached plan for a few rows or
     planned afresh with EXECUTE for more (see :data:`DYNAMIC_ABOVE_ROWS`).
     ``context`` (a connection) renders the EXECUTE text.
 
-    ``changed``, for an UPDATE, is (did the one row change? for a single-row
-    statement; did any row change?; the single-row source of each
-    occurrence). An UPDATE whose watched columns did not change enqueues
+    ``changed`` is given for an UPDATE. One whose watched columns did not change enqueues
     nothing and takes no capture lock (no document can differ, so no worker
     needs to wait for it); it only emits the coverage message, as a PL/pgSQL
     simple expression, which runs without a query of its own.
@@ -401,9 +417,7 @@ def _capture(
     plan nodes and expressions than on the path for several rows: 262,000
     instead of 377,000 instructions for a book's title (callgrind,
     loadtest/README.md)."""
-    cached = _capture_statement(
-        state_schema, table, occs, op, source_for, sql.SQL("concat_ws(' ', TG_RELID, TG_OP, _n)"), few_rows=True
-    )
+    cached = _capture_statement(state_schema, table, occs, op, source_for, _COVERAGE, few_rows=True)
     fresh = _capture_statement(
         state_schema, table, occs, op, source_for, sql.SQL("concat_ws(' ', $1, $2, $3)"), few_rows=False
     )
@@ -413,12 +427,9 @@ def _capture(
     ).format(limit=sql.Literal(DYNAMIC_ABOVE_ROWS), cached=cached, fresh=sql.Literal(fresh.as_string(context)))
     if changed is None:
         return sql.SQL("_n := {rows};\n{dispatch}").format(rows=rows, dispatch=dispatch)
-    row_changed, rows_changed, single_source_for = changed
-    single = _capture_statement(
-        state_schema, table, occs, op, single_source_for, sql.SQL("concat_ws(' ', TG_RELID, TG_OP, _n)"), few_rows=True
-    )
-    message = sql.SQL("_lsn := pg_logical_emit_message(true, {prefix}, concat_ws(' ', TG_RELID, TG_OP, _n));").format(
-        prefix=sql.Literal(message_prefix(state_schema))
+    single = _capture_statement(state_schema, table, occs, op, changed.single_row, _COVERAGE, few_rows=True)
+    message = sql.SQL("_lsn := pg_logical_emit_message(true, {prefix}, {coverage});").format(
+        prefix=sql.Literal(message_prefix(state_schema)), coverage=_COVERAGE
     )
     return sql.SQL(
         "SELECT {rows}, {row_changed} INTO _n, _changed;\n"
@@ -429,7 +440,12 @@ def _capture(
         "IF NOT _changed THEN\n{message}\nELSE\n{dispatch}\nEND IF;\n"
         "END IF;"
     ).format(
-        rows=rows, row_changed=row_changed, rows_changed=rows_changed, single=single, message=message, dispatch=dispatch
+        rows=rows,
+        row_changed=changed.row_changed,
+        rows_changed=changed.rows_changed,
+        single=single,
+        message=message,
+        dispatch=dispatch,
     )
 
 
@@ -461,7 +477,7 @@ def function_body(state_schema: str, table: Table, occs: Sequence[Occurrence], c
             lambda o: changed_rows(table, o.watched_columns()),
             new_count,
             context,
-            changed=(watched_row_changed(watched), watched_multiset_changed(table, watched), single_row),
+            changed=UpdateChecks(watched_row_changed(watched), watched_multiset_changed(table, watched), single_row),
         ),
         ins=_capture(state_schema, table, occs, "insert", lambda _o: sql.SQL("new_rows"), new_count, context),
         dele=_capture(state_schema, table, occs, "delete", lambda _o: sql.SQL("old_rows"), old_count, context),

@@ -10,13 +10,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import psycopg2
+import tenacity
 from click.testing import CliRunner
 
 from indexer.cli import cli
@@ -27,15 +27,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float, message: str, interval: float = 0.05) -> Any:
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(interval)
+    """Poll ``predicate`` every ``interval`` seconds until it returns something
+    truthy, and return that; fail after ``timeout`` seconds. An exception from
+    ``predicate`` is raised at once."""
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_result(lambda value: not value),
+        stop=tenacity.stop_after_delay(timeout),
+        wait=tenacity.wait_fixed(interval),
+        reraise=True,
+    )
+    try:
+        return retrying(predicate)
+    except tenacity.RetryError:
+        raise AssertionError(f"timed out after {timeout}s waiting for {message}") from None
 
 
 class Harness:

@@ -148,9 +148,7 @@ def link_from(node: Node) -> tuple[sql.Composable, sql.Composable]:
     throughs = link.throughs()
     last = len(throughs) - 1
     # from the parent's side: the last through table, each one before it, then the node's table
-    source = sql.SQL("{} AS {}").format(
-        qualified(throughs[last]), sql.Identifier(through_alias(node, last))
-    )
+    source = sql.SQL("{} AS {}").format(qualified(throughs[last]), sql.Identifier(through_alias(node, last)))
     for position in range(last - 1, -1, -1):
         here, there = through_alias(node, position), through_alias(node, position + 1)
         on = equals([(col(here, x), col(there, y)) for x, y in link.hops[position].pairs])
@@ -220,18 +218,25 @@ class DocumentQueries:
 
     def by_keys(self) -> sql.Composed:
         """Documents for a set of root keys. Parameter ``keys``: a JSON array of
-        ``root_key`` objects (as text). Missing roots come back with NULL doc."""
+        ``root_key`` objects (as text). Missing roots come back with NULL doc.
+
+        The keys are deduplicated by sorting them, so the root table's index is
+        probed in key order (neighbouring keys share index and heap pages): for
+        2,000 books, 18.1 µs per document instead of 19.6 in hash order
+        (execute and fetch, medians of 12 alternating runs on 100,000 books)."""
         root = self.index.root
         k = sql.Identifier("k")
         key_cols = [sql.Identifier(f"k{i}") for i in range(len(root.key))]
         typed = key_from_json(root.table, root.key, sql.SQL("e.key"))
         select_keys = sql.SQL(", ").join(sql.SQL("{} AS {}").format(v, n) for v, n in zip(typed, key_cols, strict=True))
+        in_key_order = sql.SQL(", ").join(key_cols)
         key_values = [sql.SQL("{}.{}").format(k, n) for n in key_cols]
         match = equals([(col(alias(root), c), v) for c, v in zip(root.key, key_values, strict=True)])
         if self.index.routing is not None:
-            return self._routed_by_keys(select_keys, key_values, match)
+            return self._routed_by_keys(select_keys, in_key_order, key_values, match)
         return sql.SQL(
-            "{version}, k AS (SELECT DISTINCT {select_keys} FROM jsonb_array_elements(%(keys)s::jsonb) AS e(key))\n"
+            "{version}, k AS (SELECT DISTINCT {select_keys} FROM jsonb_array_elements(%(keys)s::jsonb) AS e(key)"
+            " ORDER BY {in_key_order})\n"
             "SELECT v.version, to_json({doc_id})::text,\n"
             "  (SELECT ({doc})::text FROM {root} AS {a} WHERE {match}),\n"
             "  {key}::text\n"
@@ -239,6 +244,7 @@ class DocumentQueries:
         ).format(
             version=self._version_cte(),
             select_keys=select_keys,
+            in_key_order=in_key_order,
             doc_id=self._doc_id(key_values),
             key=root_key_object(root.table, root.key, key_values),
             doc=object_expr(root),
@@ -248,7 +254,11 @@ class DocumentQueries:
         )
 
     def _routed_by_keys(
-        self, select_keys: sql.Composable, key_values: list[sql.Composable], match: sql.Composable
+        self,
+        select_keys: sql.Composable,
+        in_key_order: sql.Composable,
+        key_values: list[sql.Composable],
+        match: sql.Composable,
     ) -> sql.Composed:
         """:meth:`by_keys` for an index with ``routing``: the ``_id`` column also
         carries ``,"routing":...`` for the action line. A document is written
@@ -262,7 +272,7 @@ class DocumentQueries:
         a = alias(root)
         return sql.SQL(
             "{version}, k AS (SELECT DISTINCT {select_keys}, e.key ->> {member} AS r"
-            " FROM jsonb_array_elements(%(keys)s::jsonb) AS e(key))\n"
+            " FROM jsonb_array_elements(%(keys)s::jsonb) AS e(key) ORDER BY {in_key_order}, r)\n"
             "SELECT v.version,\n"
             "  to_json({doc_id})::text || coalesce(',\"routing\":' || to_json(coalesce(d.route, k.r))::text, ''),\n"
             "  d.doc, {key}::text\n"
@@ -272,6 +282,7 @@ class DocumentQueries:
         ).format(
             version=self._version_cte(),
             select_keys=select_keys,
+            in_key_order=in_key_order,
             member=sql.Literal(ROUTING_MEMBER),
             doc_id=self._doc_id(key_values),
             key=root_key_object(root.table, root.key, key_values, routing=sql.SQL("k.r")),

@@ -1,5 +1,5 @@
 -- index books: documents by key
-WITH v AS MATERIALIZED (SELECT nextval('"indexer"."version_seq"'::regclass) AS version), k AS (SELECT DISTINCT (e.key ->> 'id')::integer AS "k0" FROM jsonb_array_elements(%(keys)s::jsonb) AS e(key))
+WITH v AS MATERIALIZED (SELECT nextval('"indexer"."version_seq"'::regclass) AS version), k AS (SELECT DISTINCT (e.key ->> 'id')::integer AS "k0" FROM jsonb_array_elements(%(keys)s::jsonb) AS e(key) ORDER BY "k0")
 SELECT v.version, to_json(("k"."k0")::text)::text,
   (SELECT (json_build_object('id', "n0"."id", 'isbn', "n0"."isbn", 'title', "n0"."title", 'description', "n0"."description", 'price', "n0"."price", 'published_on', "n0"."published_on", 'publisher', (SELECT json_build_object('id', "n1"."id", 'name', "n1"."name", 'country', "n1"."country") FROM "public"."publisher" AS "n1" WHERE "n1"."id" = "n0"."publisher_id" ORDER BY "n1"."id" LIMIT 1), 'authors', (SELECT json_agg(json_build_object('id', "n2"."id", 'name', "n2"."name") ORDER BY "n2"."id", "t2"."book_id", "t2"."author_id") FROM "public"."book_author" AS "t2" JOIN "public"."author" AS "n2" ON "n2"."id" = "t2"."author_id" WHERE "t2"."book_id" = "n0"."id")))::text FROM "public"."book" AS "n0" WHERE "n0"."id" = "k"."k0"),
   jsonb_build_object('id', ("k"."k0")::integer)::text

@@ -1,7 +1,9 @@
 """The acknowledgement of a batch deletes exactly the outbox rows that were
 fetched and not changed since: a row updated by another session between the
-fetch and the ack stays, to be processed again (two connections, interleaved
-in a stated order)."""
+fetch and the ack stays, to be processed again, whether that session commits
+before the ack or while the ack waits for its lock, and so does a new row that
+took the place (the ctid) of a fetched row deleted meanwhile (two connections,
+interleaved in a stated order)."""
 
 from __future__ import annotations
 
@@ -31,17 +33,22 @@ def test_an_ack_deletes_the_fetched_rows_and_keeps_one_updated_meanwhile(make_pa
         store = StateStore(worker, "indexer")
         # 1. the worker fetches the batch
         (group,) = store.rows("fetch_batch", fetch)
-        assert group[5] == 5
-        # 2. another session updates film 3's row and holds its lock
+        assert group[4] == 5
+        # 2. another session updates film 2's row and commits
+        with other.cursor() as cur:
+            cur.execute("UPDATE indexer.outbox SET held = true WHERE root_key = '{\"film_id\": 2}'")
+            assert cur.rowcount == 1
+        other.commit()
+        # 3. another session updates film 3's row and holds its lock
         with other.cursor() as cur:
             cur.execute("UPDATE indexer.outbox SET held = true WHERE root_key = '{\"film_id\": 3}'")
             assert cur.rowcount == 1
-        # 3. the worker acknowledges the batch: it waits for that row's lock
-        ack = {"index": group[0], "partitions": group[2], "lanes": group[3], "ids": group[4]}
+        # 4. the worker acknowledges the batch: it waits for that row's lock
+        ack = {"ctids": group[2], "ids": group[3]}
         done = threading.Event()
 
         def acknowledge() -> None:
-            store.run("ack_batch", ack, rows=store.queries["fetched_rows"])
+            store.run("ack_batch", ack)
             done.set()
 
         acked = threading.Thread(target=acknowledge)
@@ -52,18 +59,49 @@ def test_an_ack_deletes_the_fetched_rows_and_keeps_one_updated_meanwhile(make_pa
             "the ack waiting for the row lock",
         )
         assert not done.is_set()
-        # 4. the other session commits; the ack finishes and leaves the updated row alone
+        # 5. the other session commits; the ack finishes and leaves both updated rows alone
         other.commit()
         acked.join(30)
         assert done.is_set()
-    left = h.sql("SELECT root_key->>'film_id', held FROM indexer.outbox WHERE index_name = 'pagila_film'")
-    assert left == [("3", True)]
-    # the test acknowledged films 1, 2, 4 and 5 without writing them: change them again so
-    # they are written; the row that stayed (film 3) is processed with them
-    h.sql("UPDATE film SET last_update = now() WHERE film_id IN (1, 2, 4, 5)")
+    left = h.sql("SELECT root_key->>'film_id', held FROM indexer.outbox WHERE index_name = 'pagila_film' ORDER BY 1")
+    assert left == [("2", True), ("3", True)]
+    # the test acknowledged films 1, 4 and 5 without writing them: change them again so
+    # they are written; the rows that stayed (films 2 and 3) are processed with them
+    h.sql("UPDATE film SET last_update = now() WHERE film_id IN (1, 4, 5)")
     h.run_once()
     assert h.assert_matches("pagila_film") == 1000
     assert h.sql("SELECT count(*) FROM indexer.outbox") == [(0,)]
+
+
+def test_an_ack_keeps_a_new_row_in_the_place_of_a_fetched_one(make_pagila) -> None:
+    """A fetched row deleted by someone else and vacuumed away frees its slot;
+    a row inserted next can take the same ctid. The ack must not delete it."""
+    h = make_pagila(SCHEMA, bootstrap=True)
+    h.run_once()
+    h.sql("UPDATE film SET title = title || '!' WHERE film_id <= 5")
+    partitions = [row[0] for row in h.sql("SELECT generate_series(0, partitions - 1) FROM indexer.installation")]
+    fetch = {
+        "indexes": ["pagila_film"],
+        "lanes": [0] * len(partitions) + [1] * len(partitions),
+        "partitions": partitions * 2,
+        "limit": 100,
+    }
+    with contextlib.closing(h.connect()) as worker:
+        store = StateStore(worker, "indexer")
+        (group,) = store.rows("fetch_batch", fetch)
+        assert group[4] == 5
+        # another session deletes film 3's row, the outbox is vacuumed, and a new change takes its slot
+        (freed,) = h.sql("DELETE FROM indexer.outbox WHERE root_key = '{\"film_id\": 3}' RETURNING ctid::text")[0]
+        h.sql("VACUUM indexer.outbox")
+        h.sql("UPDATE film SET title = title || '?' WHERE film_id = 7")
+        (taken,) = h.sql("SELECT ctid::text FROM indexer.outbox WHERE root_key = '{\"film_id\": 7}'")[0]
+        assert taken == freed, "the new row did not take the freed slot; the case is not set up"
+        store.run("ack_batch", {"ctids": group[2], "ids": group[3]})
+    left = h.sql("SELECT root_key->>'film_id' FROM indexer.outbox WHERE index_name = 'pagila_film'")
+    assert left == [("7",)]
+    h.sql("UPDATE film SET last_update = now() WHERE film_id IN (1, 2, 3, 4, 5)")  # acknowledged without writing
+    h.run_once()
+    assert h.assert_matches("pagila_film") == 1000
 
 
 def test_workers_vacuum_the_outbox_once_a_backlog_is_drained(make_pagila) -> None:

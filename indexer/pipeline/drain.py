@@ -161,8 +161,7 @@ class Group:
 
     index: str
     keys: str
-    partitions: str
-    lanes: str
+    ctids: str  # where the fetched row versions are, for the ack (a tid[] as text)
     ids: str
     rows: int
     live_physical: str | None
@@ -284,8 +283,7 @@ def drain_batch(
             for xid in stragglers:
                 store.run("enqueue_recheck", {"index": group.index, "keys": group.keys, "after": xid})
             done = "hold_batch" if group.hold else "ack_batch"
-            fetched = {"index": group.index, "partitions": group.partitions, "lanes": group.lanes, "ids": group.ids}
-            store.run(done, fetched, rows=store.queries["fetched_rows"])
+            store.run(done, {"ctids": group.ctids, "ids": group.ids})
         result.rows += group.rows
         result.documents += len(built)
         if built:

@@ -108,6 +108,20 @@ DELETE FROM {schema}.outbox o WHERE o.ctid = ANY (%(ctids)s::tid[]) AND o.id = A
 -- backfilling: kept until it has finished, then built again for both.
 UPDATE {schema}.outbox o SET held = true WHERE o.ctid = ANY (%(ctids)s::tid[]) AND o.id = ANY (%(ids)s::bigint[]);
 
+-- name: make_visible_commits_durable
+-- Run after building documents and before writing them, in autocommit: flushes
+-- the WAL up to a commit record that follows the commit of every transaction
+-- the build saw. With synchronous_commit = off a transaction is visible once
+-- its commit is in the WAL buffers, before the WAL writer flushes it, and a
+-- server crash in between loses it: a document already written from it would
+-- show a state the database no longer has, and no change would ever correct
+-- it. This statement's own transaction writes one WAL record (an empty logical
+-- message, under a prefix the slot reconciler does not read) and commits with
+-- synchronous_commit = on for itself only, so its commit waits for the flush
+-- (with a synchronous standby, for the standby too).
+SELECT pg_catalog.set_config('synchronous_commit', 'on', true),
+       pg_catalog.pg_logical_emit_message(true, 'indexer:' || {schema_name} || ':durable', '');
+
 -- name: dead_letter
 INSERT INTO {schema}.dead_letters (index_name, root_key, doc_id, reason, error)
 VALUES (%(index)s, %(root_key)s::jsonb, %(doc_id)s, %(reason)s, %(error)s::jsonb);

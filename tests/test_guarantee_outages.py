@@ -8,6 +8,7 @@ killed: the indexer reconnects and loses nothing.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,44 @@ def test_postgres_restart_and_killed_sessions(pagila: Harness) -> None:
     # every change fired its trigger: a restart must not look like bypassed writes
     assert "event=slot_uncovered_changes" not in output, [line for line in output.splitlines() if "uncovered" in line]
     assert "event=slot_repair_verify" not in output
+    pagila.assert_matches("pagila_film")
+    pagila.assert_matches("pagila_actor")
+
+
+def test_a_commit_a_crash_would_lose_is_made_durable_before_its_documents_are_written(pagila: Harness) -> None:
+    """With synchronous_commit = off a transaction is visible as soon as its
+    commit is in the WAL buffers, before the WAL writer flushes it; a server
+    crash in between loses it. Documents written from it would then show a
+    state the database no longer has, and nothing would correct them. The
+    indexer makes what it built from durable before writing. The WAL writer is slowed to
+    10 s so that the commit is still unflushed when the indexer reads it (with
+    more WAL, a filled WAL page wakes the writer early and the case is gone)."""
+    pagila.cli("bootstrap")
+    pagila.run_once()
+    pagila.sql("ALTER SYSTEM SET wal_writer_delay = '10s'")
+    pagila.sql("SELECT pg_reload_conf()")
+    try:
+        with pagila.daemon("--workers", "1") as daemon:
+            wait_until(lambda: indexer_sessions(pagila) >= 1 and pagila.pending() == 0, 60, "the worker")
+            with contextlib.closing(pagila.connect(autocommit=False)) as conn, conn.cursor() as cur:
+                cur.execute("SET synchronous_commit = off")
+                cur.execute("UPDATE film SET title = 'ASYNC COMMIT' WHERE film_id = 7")  # film and actor documents
+                conn.commit()
+            wait_until(
+                lambda: (pagila.document("pagila_film", "7") or {}).get("title") == "ASYNC COMMIT",
+                60,
+                "the film's document written",
+            )
+            wait_until(lambda: pagila.pending() == 0, 60, "the actors' documents written")
+            pagila.cluster.stop("immediate")  # the server crashes: WAL not yet flushed is lost
+            pagila.cluster.start()
+            wait_until(lambda: drained(pagila), 120, "the catch-up")
+        output = pagila.stop(daemon)
+    finally:
+        pagila.sql("ALTER SYSTEM RESET wal_writer_delay")
+        pagila.sql("SELECT pg_reload_conf()")
+    assert "Traceback" not in output
+    assert pagila.sql("SELECT title FROM film WHERE film_id = 7") == [("ASYNC COMMIT",)]
     pagila.assert_matches("pagila_film")
     pagila.assert_matches("pagila_actor")
 

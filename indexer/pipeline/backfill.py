@@ -12,6 +12,12 @@ being written, the next one is built, so Postgres and the search engine work at
 the same time. After a page is accepted, the chunk's ``last_key`` is recorded;
 a chunk whose worker died is taken over and resumed from there.
 
+A page may show a transaction committed asynchronously whose commit a server
+crash then loses. Unlike a batch of the change stream (see
+``make_visible_commits_durable`` in ``sql/queries.sql``) the backfill needs no
+flush for it: the page's checkpoint commits after that transaction, so the
+crash loses the checkpoint too and the page is built again.
+
 The change stream reaches a version being built only when all of its chunks
 are done (until then its changes are held, see :mod:`indexer.targets`), so
 every document the stream writes there is built after every backfill page (and

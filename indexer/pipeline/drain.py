@@ -9,12 +9,16 @@ Per batch, on the worker's lock-holding connection (autocommit):
    must be built after it commits (see ARCHITECTURE.md, invariant 1);
 3. build every document of those keys in one statement, whose snapshot is
    taken after step 1's, so it contains every change those rows stand for;
-4. write them (retrying through outages) with the statement's version;
-5. in one transaction, record rejected documents as dead letters, enqueue a
+4. flush the WAL past every commit that snapshot saw: a transaction committed
+   with synchronous_commit = off is visible before it is durable, and a server
+   crash that lost it after its documents were written would leave them
+   showing a state nothing corrects (its outbox rows are lost with it);
+5. write them (retrying through outages) with the statement's version;
+6. in one transaction, record rejected documents as dead letters, enqueue a
    recheck of the batch's keys for each transaction that outlasted the wait
    (eligible once it ends), and delete exactly the fetched rows.
 
-A crash anywhere before step 5 commits leaves the rows in place: the batch is
+A crash anywhere before step 6 commits leaves the rows in place: the batch is
 redone, and the engine's version check makes the repeat harmless.
 """
 
@@ -190,6 +194,10 @@ def _write(
         # nothing is written or acknowledged; the worker restarts with the new plan
         raise PlanChanged
     rows = build(store, plan.statements.documents_by_keys(), group.keys)
+    live_rows: list[Row] | None = None
+    if group.live_physical is not None and group.live_query is not None:
+        live_rows = build(store, sql.SQL(group.live_query), group.keys)  # an older shape, as installed earlier
+    store.run("make_visible_commits_durable")  # before any of it reaches the engine
     total = Outcome()
     rejected: dict[bytes, Rejection] = {}
     if plan.plugins is not None:
@@ -209,8 +217,7 @@ def _write(
         writing += time.monotonic() - started
 
     if group.live_physical is not None:
-        if group.live_query is not None:  # an older document shape: that version only
-            live_rows = build(store, sql.SQL(group.live_query), group.keys)  # as installed earlier
+        if live_rows is not None:  # an older document shape: that version only
             if plan.plugins is not None:
                 live_rows, _failed = plan.plugins.apply(live_rows)  # their rejections are the same documents
             send(write_alias(group.live_physical), live_rows, require_alias=True)

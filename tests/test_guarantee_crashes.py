@@ -40,10 +40,10 @@ def test_a_stalled_worker_cannot_overwrite_a_newer_document(pagila: Harness) -> 
         wait_until(pagila.backfilled, 60, "the backfill")
         pagila.sql("UPDATE film SET title = 'OLD STATE' WHERE film_id = 1")
         # the worker fetches the row and builds OLD STATE, then stalls before its bulk request:
-        # its session sits idle with the document query (jsonb_array_elements of the keys) as its last statement
+        # its session sits idle with the step after the build (making what it saw durable) as its last statement
         wait_until(
             lambda: pagila.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'indexer worker 0'"
-                               " AND state = 'idle' AND query LIKE '%jsonb_array_elements%'")[0][0] == 1
+                               " AND state = 'idle' AND query LIKE '%pg_logical_emit_message%'")[0][0] == 1
             and pagila.pending() > 0,
             10, "the worker to build and stall",
         )  # fmt: skip

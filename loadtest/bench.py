@@ -11,7 +11,7 @@ machine). Reported, each as documents per second and as a ratio to its limit:
   backfill's keyset pages on one connection; the same pages on ``--workers``
   connections at once, key ranges split as the backfill splits them), the best
   of which is *the* Postgres-alone limit; and each search server alone
-  ingesting prepared bulk bodies;
+  ingesting prepared bulk bodies on ``--workers`` connections at once;
 * **backfill**: ``indexer run --once`` on a fresh index, timed by the backfill's
   own start and finish in ``indexer.indexes`` and, separately, with process
   start and exit; the peak memory of its workers at the full size and at a
@@ -355,18 +355,42 @@ class Bench:
         return time.monotonic() - started, sum(counts)
 
     @staticmethod
-    def search_alone(url: str, bodies: list[bytes], limit_docs: int) -> tuple[float, int]:
-        pool = urllib3.PoolManager()
+    def search_alone(url: str, bodies: list[bytes], limit_docs: int, streams: int) -> tuple[float, int]:
+        """The prepared bulk ``bodies`` (the first ones holding ``limit_docs``
+        documents) sent on ``streams`` connections at once, each taking the next
+        body when its last one was accepted, as the backfill's workers do:
+        (seconds, documents)."""
+        chosen: list[bytes] = []
         docs = 0
-        started = time.monotonic()
         for body in bodies:
-            response = pool.request(
-                "POST", f"{url}/_bulk?filter_path=errors", body=body, headers={"Content-Type": "application/x-ndjson"}
-            )
-            assert response.status == 200, response.data[:300]
-            docs += body.count(b"\n") // 2
             if docs >= limit_docs:
                 break
+            chosen.append(body)
+            docs += body.count(b"\n") // 2
+        pool = urllib3.PoolManager(maxsize=streams)
+        queue = iter(chosen)
+        lock = threading.Lock()
+
+        def send() -> None:
+            while True:
+                with lock:
+                    body = next(queue, None)
+                if body is None:
+                    return
+                response = pool.request(
+                    "POST",
+                    f"{url}/_bulk?filter_path=errors",
+                    body=body,
+                    headers={"Content-Type": "application/x-ndjson"},
+                )
+                assert response.status == 200, response.data[:300]
+
+        threads = [threading.Thread(target=send) for _ in range(streams)]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         return time.monotonic() - started, docs
 
     # -- workloads -------------------------------------------------------------------
@@ -727,9 +751,9 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
             parallel_rates.append(docs / seconds)
 
             log("limit: search servers alone")
-            seconds, docs = bench.search_alone(sink_url, bodies, args.books)
+            seconds, docs = bench.search_alone(sink_url, bodies, args.books, args.workers)
             results["sink_alone_docs_s"] = docs / seconds
-            seconds, docs = bench.search_alone(osmem_url, bodies, args.osmem_docs)
+            seconds, docs = bench.search_alone(osmem_url, bodies, args.osmem_docs, args.workers)
             results["osmem_alone_docs_s"] = docs / seconds
             del bodies
             http.request("DELETE", f"{osmem_url}/books")  # what the limit wrote

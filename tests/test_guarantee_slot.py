@@ -282,6 +282,29 @@ def test_the_slot_is_not_advanced_past_wal_it_has_not_decoded(pagila: Harness) -
     assert pagila.source("pagila_film", "33")["title"] == "NOT YET FLUSHED"
 
 
+def test_run_once_covers_an_asynchronous_commit_the_wal_writer_has_not_flushed(pagila: Harness) -> None:
+    """``run --once`` ends when every change committed before it started is
+    indexed. A commit with synchronous_commit = off is visible before the WAL
+    writer flushes it, and decoding reads only flushed WAL: here the triggers
+    are bypassed, so only the slot can find the change, and the lazy WAL writer
+    leaves its commit unwritten, in a partial page, unless the run flushes it
+    (without that, the test fails whenever nothing concurrent writes the WAL
+    first; seen in CI as a change lost by an ``ENABLE TRIGGER ALL`` test)."""
+    pagila.sql("ALTER TABLE film DISABLE TRIGGER ALL")
+    try:
+        with lazy_wal_writer(pagila, "10s"), contextlib.closing(pagila.connect()) as writer:
+            pagila.sql("SELECT pg_switch_wal()")  # everything before is written: the writer rests
+            with writer.cursor() as cur:
+                cur.execute("SET synchronous_commit = off")
+                cur.execute("UPDATE film SET title = 'ASYNC, NOT FLUSHED' WHERE film_id = 44")
+            output = pagila.run_once()
+        assert pagila.source("pagila_film", "44")["title"] == "ASYNC, NOT FLUSHED", output
+        assert "event=slot_uncovered_changes" in output
+    finally:
+        for op in ("insert", "update", "delete", "truncate"):
+            pagila.sql(f"ALTER TABLE film ENABLE ALWAYS TRIGGER indexer_capture_{op}")
+
+
 CUSTOMER = [
     {
         "database": "pagila",
@@ -474,5 +497,5 @@ def test_enable_trigger_all_does_not_leave_the_capture_origin_only(pagila: Harne
     output = pagila.run_once()
     assert "event=capture_trigger_reenabled" in output and "was=O" in output
     assert trigger_states(pagila, "film") == {"A"}
-    assert pagila.source("pagila_film", "12")["title"] == "WHILE ORIGIN ONLY"  # found in the slot
+    assert pagila.source("pagila_film", "12")["title"] == "WHILE ORIGIN ONLY", output  # found in the slot
     assert "28 of 28 enabled ALWAYS" in pagila.cli("status").output

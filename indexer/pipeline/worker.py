@@ -264,7 +264,14 @@ class Worker:
 
     def _outbox_empty(self, store: StateStore, indexes: list[str]) -> bool:
         """True when nothing is pending and the slot reconciler has read the
-        WAL up to now (so no change that bypassed the triggers is left)."""
+        WAL up to now (so no change that bypassed the triggers is left).
+
+        "Now" is the end of a commit made durable first: a transaction
+        committed with synchronous_commit = off is visible before the WAL
+        writer writes its commit, and logical decoding reads only flushed WAL,
+        so waiting for the reconciler to reach the write position alone could
+        end ``--once`` before a pass can see such a transaction."""
+        store.run("make_visible_commits_durable")
         now_lsn = store.value("current_wal_lsn")
         # the next pass is usually tens of milliseconds away (the slot's --once interval)
         backoff = Backoff(self.stop, initial=0.005, cap=self.settings.poll_interval)

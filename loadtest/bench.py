@@ -11,7 +11,10 @@ machine). Reported, each as documents per second and as a ratio to its limit:
   backfill's keyset pages on one connection; the same pages on ``--workers``
   connections at once, key ranges split as the backfill splits them), the best
   of which is *the* Postgres-alone limit; and each search server alone
-  ingesting prepared bulk bodies on ``--workers`` connections at once;
+  ingesting prepared bulk bodies on ``--workers`` connections at once (for
+  osmem, beside each of three backfills into it: the bodies that backfill
+  sent, cut again from its recorded chunks by its own page rules, and bodies
+  of 1,000 documents);
 * **backfill**: ``indexer run --once`` on a fresh index, timed by the backfill's
   own start and finish in ``indexer.indexes`` and, separately, with process
   start and exit; the peak memory of its workers at the full size and at a
@@ -42,6 +45,7 @@ import argparse
 import compileall
 import contextlib
 import io
+import itertools
 import json
 import os
 import shutil
@@ -63,7 +67,7 @@ import urllib3
 
 from indexer.embedded import LocalPostgres, embedded_bindir, running_osmem, system_bindir
 from indexer.locks import advisory_key, split_key
-from indexer.plan import load_plan
+from indexer.plan import index_body, load_plan
 from indexer.schema.parse import load_schema
 from indexer.search.bulk import encode
 from loadtest import books
@@ -298,7 +302,7 @@ class Bench:
             cur.copy_expert(f"COPY (SELECT d.doc_id, d.doc FROM ({query}) d) TO STDOUT", sink)
             return time.monotonic() - started, sink.lines
 
-    def postgres_alone_pages(self, plan: Any, page: int = 1000) -> tuple[float, int, list[bytes]]:
+    def postgres_alone_pages(self, plan: Any, page: int = 1000, index: str = "books") -> tuple[float, int, list[bytes]]:
         """Every document through the backfill's keyset pages; also returns the
         prepared bulk bodies for the search-alone limit."""
         bodies: list[bytes] = []
@@ -317,8 +321,40 @@ class Bench:
                         break
                     count += len(rows)
                     after = rows[-1][3].decode()
-                    bodies.append(encode("books", rows))
+                    bodies.append(encode(index, rows))
             return time.monotonic() - started, count, bodies
+
+    def backfill_bodies(self, plan: Any, index: str) -> list[bytes]:
+        """The bulk bodies of this database's last backfill, cut again as it cut
+        them (into ``index``): per recorded chunk, a first page of
+        ``FIRST_PAGE_ROWS`` rows, then pages of about ``PAGE_BYTES`` by
+        ``page_rows``, capped at a quarter of a chunk (the rules of
+        :mod:`indexer.pipeline.backfill`, called here, not copied). The chunks'
+        pages are interleaved, as workers scanning chunks at once send them."""
+        from indexer.pipeline import backfill
+
+        with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
+            psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cur)
+            cur.execute("SELECT lower_key::text, upper_key::text FROM indexer.backfill_chunks ORDER BY chunk")
+            chunks = cur.fetchall()
+            cur.execute("SELECT backfill_total FROM indexer.indexes")
+            total = int(cur.fetchone()[0])
+            cap = max(backfill.MIN_PAGE_ROWS, total // len(chunks) // backfill.PAGES_PER_CHUNK)
+            per_chunk: list[list[bytes]] = []
+            for lower, upper in chunks:
+                pages: list[bytes] = []
+                after, size = lower, backfill.FIRST_PAGE_ROWS
+                while True:
+                    query = plan.queries.page(lower=after is not None, upper=upper is not None)
+                    cur.execute(query, {"after": after, "upto": upper, "limit": size})
+                    rows = cur.fetchall()
+                    if not rows:
+                        break
+                    pages.append(encode(index, rows))
+                    after = rows[-1][3].decode()
+                    size = min(cap, backfill.page_rows(rows, backfill.PAGE_BYTES))
+                per_chunk.append(pages)
+        return [body for turn in itertools.zip_longest(*per_chunk) for body in turn if body is not None]
 
     def postgres_alone_parallel(self, plan: Any, streams: int, page: int = 1000) -> tuple[float, int]:
         """Every document through keyset pages on ``streams`` connections at once
@@ -543,10 +579,18 @@ def table(results: dict[str, Any]) -> str:
     add(
         "backfill into osmem (recorded span)",
         k(r["backfill_osmem_docs_s"]),
-        f"osmem alone: {k(r['osmem_alone_docs_s'])}",
+        f"osmem alone, the backfill's bodies: {k(r['osmem_alone_docs_s'])}",
         r["backfill_osmem_ratio_to_osmem_alone"],
-        "osmem",
+        "osmem backfill",
     )
+    if "osmem_alone_1000_docs_s" in r:
+        add(
+            "the same",
+            k(r["backfill_osmem_docs_s"]),
+            f"osmem alone, bodies of 1,000 documents: {k(r['osmem_alone_1000_docs_s'])}",
+            r["backfill_osmem_docs_s"] / r["osmem_alone_1000_docs_s"],
+            "osmem backfill",
+        )
     against_pgsync("backfill into osmem, process start to exit", "backfill_osmem_with_process_start_docs_s",
                    "PGSync on osmem")  # fmt: skip
     add(
@@ -750,13 +794,10 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
                 raise RuntimeError(f"the parallel scan saw {docs} documents, not {args.books}")
             parallel_rates.append(docs / seconds)
 
-            log("limit: search servers alone")
+            log("limit: the sink alone")
             seconds, docs = bench.search_alone(sink_url, bodies, args.books, args.workers)
             results["sink_alone_docs_s"] = docs / seconds
-            seconds, docs = bench.search_alone(osmem_url, bodies, args.osmem_docs, args.workers)
-            results["osmem_alone_docs_s"] = docs / seconds
             del bodies
-            http.request("DELETE", f"{osmem_url}/books")  # what the limit wrote
             note_load(results, "limits")
 
             log(f"backfill into the sink, {BACKFILL_ROUNDS} times, alternating with the parallel Postgres-alone limit")
@@ -942,13 +983,46 @@ def main() -> None:  # noqa: C901 - the benchmark's phases, in order
             osm = Bench(pg, "bench_small", args.workers, search_timeout=PgSync.TIMEOUT)  # the same as PGSync's
             with contextlib.closing(psycopg2.connect(pg.dsn_for("bench_small"))) as conn:
                 books.create(conn, args.osmem_docs)
-            osm.fresh_install(osmem_url)
-            seconds, _peak = osm.run_once(osmem_url)
-            results["backfill_osmem_docs_s"] = args.osmem_docs / osm.backfill_seconds()
-            results["backfill_osmem_with_process_start_docs_s"] = args.osmem_docs / seconds
+            osm_plan = osm.plan()
+
+            def osmem_alone(bodies: list[bytes]) -> float:
+                """osmem alone ingesting ``bodies`` (for the index ``books_alone``, created
+                with the document's mapping first) on as many connections as workers."""
+                http.request("DELETE", f"{osmem_url}/books_alone")
+                created = http.request("PUT", f"{osmem_url}/books_alone", body=json.dumps(index_body(osm_plan.index)),
+                                       headers={"Content-Type": "application/json"})  # fmt: skip
+                assert created.status == 200, created.data[:300]
+                seconds, docs = osm.search_alone(osmem_url, bodies, args.osmem_docs, args.workers)
+                http.request("DELETE", f"{osmem_url}/books_alone")
+                if docs != args.osmem_docs:
+                    raise RuntimeError(f"osmem alone was sent {docs} documents, not {args.osmem_docs}")
+                return docs / seconds
+
+            # Our backfill and osmem alone (with the same bodies, cut again from the chunks the
+            # backfill recorded, and with bodies of 1,000), three times each in the order
+            # A B B A B A (so neither always follows the other); medians. The last backfill stays
+            # for the change stream.
+            spans, wholes, alone, alone_1000 = [], [], [], []
+            for step in ("ours", "alone", "alone", "ours", "alone", "ours"):
+                if step == "ours":
+                    osm.fresh_install(osmem_url)
+                    seconds, _peak = osm.run_once(osmem_url)
+                    spans.append(args.osmem_docs / osm.backfill_seconds())
+                    wholes.append(args.osmem_docs / seconds)
+                else:
+                    alone.append(osmem_alone(osm.backfill_bodies(osm_plan, "books_alone")))
+                    alone_1000.append(osmem_alone(osm.postgres_alone_pages(osm_plan, 1000, "books_alone")[2]))
+            results["backfill_osmem_rounds_docs_s"] = spans
+            results["osmem_alone_rounds_docs_s"] = alone
+            results["osmem_alone_1000_rounds_docs_s"] = alone_1000
+            results["backfill_osmem_docs_s"] = statistics.median(spans)
+            results["backfill_osmem_with_process_start_docs_s"] = statistics.median(wholes)
+            results["osmem_alone_docs_s"] = statistics.median(alone)
+            results["osmem_alone_1000_docs_s"] = statistics.median(alone_1000)
             results["backfill_osmem_ratio_to_osmem_alone"] = (
                 results["backfill_osmem_docs_s"] / results["osmem_alone_docs_s"]
             )
+            note_load(results, "osmem backfill")
 
             def osmem_round(process: Any, proxy_url: str, prefix: str) -> None:
                 """The change stream and the fan-out, timed by the counting proxy in front of osmem."""

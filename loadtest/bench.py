@@ -336,7 +336,7 @@ class Bench:
         with contextlib.closing(self.connect()) as conn, conn.cursor() as cur:
             psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cur)
             cur.execute("SELECT lower_key::text, upper_key::text FROM indexer.backfill_chunks ORDER BY chunk")
-            chunks = cur.fetchall()
+            chunks = [tuple(None if k is None else bytes(k).decode() for k in row) for row in cur.fetchall()]
             cur.execute("SELECT backfill_total FROM indexer.indexes")
             total = int(cur.fetchone()[0])
             cap = max(backfill.MIN_PAGE_ROWS, total // len(chunks) // backfill.PAGES_PER_CHUNK)

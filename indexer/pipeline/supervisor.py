@@ -27,7 +27,7 @@ from indexer import db, logs
 from indexer.errors import DatabaseUnavailable, IndexerError, SearchRejected, SearchUnavailable
 from indexer.metrics import Metrics
 from indexer.pipeline.slot import SlotConfig, slot_main
-from indexer.pipeline.worker import WorkerConfig, worker_main
+from indexer.pipeline.worker import WorkerConfig, durable_now, worker_main
 from indexer.plan import Plan
 from indexer.process import EXIT_RELOAD, Backoff, SignalRelay, first_line
 from indexer.runtime import load_running_plan
@@ -132,6 +132,7 @@ class Supervisor:
         self.stop_event = threading.Event()
         self.plans: list[Plan] = []
         self.store: Any = None  # the search engine, for the periodic index check
+        self.once_upto: dict[str, str] = {}  # --once: per database, the LSN its run must cover
 
     def prepare(self) -> list[Plan]:
         """Check every database is bootstrapped (Postgres must be reachable).
@@ -140,7 +141,10 @@ class Supervisor:
         plans = []
         for database in self.databases:
             with db.connection(self.settings.dsn_for(database), application="indexer supervisor") as conn:
-                plans.append(load_running_plan(conn, self.settings, database))
+                plan = load_running_plan(conn, self.settings, database)
+                plans.append(plan)
+                if self.once:
+                    self.once_upto[database] = durable_now(StateStore(conn, plan.state_schema))
         self.plans = plans
         return plans
 
@@ -227,12 +231,13 @@ class Supervisor:
         for database in self.databases:
             for n in range(self.settings.workers):
                 config = WorkerConfig(
-                    n, database, self.settings, self.once, self.log_level, self.log_format, plan=by_db.get(database)
-                )
+                    n, database, self.settings, self.once, self.log_level, self.log_format, plan=by_db.get(database),
+                    once_upto=self.once_upto.get(database),
+                )  # fmt: skip
                 self.children.append(Child(f"worker-{database}-{n}", worker_main, config))
             slot_config = SlotConfig(
                 database, self.settings, self.once, self.log_level, self.log_format, plan=by_db.get(database),
-                interval=0.1 if self.once else 1.0,  # --once waits for a pass past its start: make it come soon
+                interval=0.02 if self.once else 1.0,  # --once waits for a pass past its start: make it come soon
             )  # fmt: skip
             self.children.append(Child(f"slot-{database}", slot_main, slot_config))
         if self.settings.metrics_port:

@@ -58,6 +58,23 @@ class WorkerConfig:
     log_level: str = "info"
     log_format: str = "text"
     plan: Plan | None = None  # the supervisor's plan, inherited through fork (no second reflection)
+    once_upto: str | None = None  # --once: the LSN the slot must be read past (see durable_now)
+
+
+def durable_now(store: StateStore) -> str:
+    """The WAL position (text LSN) just after a commit made durable now, for
+    ``--once`` to wait until the slot reconciler has read past it. A
+    transaction committed with synchronous_commit = off is visible before the
+    WAL writer writes its commit, and logical decoding reads only flushed WAL,
+    so the write position alone can stop short of such a commit, and a run
+    waiting only for it could end before a pass can see the transaction.
+    Ends the connection's open transaction, if any, and leaves it in autocommit
+    (the flush needs the statement to be its own transaction)."""
+    if not store.conn.autocommit:
+        store.conn.commit()
+        store.conn.autocommit = True
+    store.run("make_visible_commits_durable")
+    return str(store.value("current_wal_lsn"))
 
 
 class Worker:
@@ -264,19 +281,14 @@ class Worker:
 
     def _outbox_empty(self, store: StateStore, indexes: list[str]) -> bool:
         """True when nothing is pending and the slot reconciler has read the
-        WAL up to now (so no change that bypassed the triggers is left).
-
-        "Now" is the end of a commit made durable first: a transaction
-        committed with synchronous_commit = off is visible before the WAL
-        writer writes its commit, and logical decoding reads only flushed WAL,
-        so waiting for the reconciler to reach the write position alone could
-        end ``--once`` before a pass can see such a transaction."""
-        store.run("make_visible_commits_durable")
-        now_lsn = store.value("current_wal_lsn")
+        WAL past the start of the run (the supervisor's :func:`durable_now`;
+        without one, now), so no change committed before it that bypassed the
+        triggers is left."""
+        upto = self.config.once_upto or durable_now(store)
         # the next pass is usually tens of milliseconds away (the slot's --once interval)
-        backoff = Backoff(self.stop, initial=0.005, cap=self.settings.poll_interval)
+        backoff = Backoff(self.stop, initial=0.005, cap=min(0.02, self.settings.poll_interval))
         while not self.stop.is_set():
-            if store.flag("reconciled_since", {"lsn": now_lsn}):
+            if store.flag("reconciled_since", {"lsn": upto}):
                 break
             backoff.wait()
         pending = store.value("pending_for", {"indexes": indexes})

@@ -90,6 +90,7 @@ class Worker:
         self.settings = config.settings
         self.stop = stop
         self.report = report
+        self.once_upto = config.once_upto  # --once: the LSN the slot must be read past
         self.plan_loader = plan_loader
         self.faults = faults
         self.log = logs.get("worker")
@@ -282,9 +283,11 @@ class Worker:
     def _outbox_empty(self, store: StateStore, indexes: list[str]) -> bool:
         """True when nothing is pending and the slot reconciler has read the
         WAL past the start of the run (the supervisor's :func:`durable_now`;
-        without one, now), so no change committed before it that bypassed the
-        triggers is left."""
-        upto = self.config.once_upto or durable_now(store)
+        a worker started without one takes its own, once), so no change
+        committed before it that bypassed the triggers is left."""
+        if self.once_upto is None:
+            self.once_upto = durable_now(store)
+        upto = self.once_upto
         # the next pass is usually tens of milliseconds away (the slot's --once interval)
         backoff = Backoff(self.stop, initial=0.005, cap=min(0.02, self.settings.poll_interval))
         while not self.stop.is_set():
